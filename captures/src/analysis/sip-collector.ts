@@ -1,0 +1,105 @@
+/**
+ * SIP pass: finds SIP by content on any port (UDP datagrams, TCP streams framed by
+ * Content-Length, RFC 3261 §18.3), parses leniently and indexes each message by Call-ID and CSeq.
+ */
+import { parseSip } from "../../../protocol/src/wire/sip/parse.ts";
+import { frameSipStream } from "../../../protocol/src/wire/sip/frame.ts";
+import { getHeader, parseCSeq, parseNameAddr } from "../../../protocol/src/wire/sip/headers.ts";
+import type { SipMessage } from "../../../protocol/src/wire/sip/types.ts";
+import type { TransportPayload } from "../pcap/types.ts";
+import type { SipEvent } from "./context.ts";
+
+/** A SIP-over-TCP direction buffers at most this much while looking for a complete message. */
+const MAX_TCP_BUFFER = 256 * 1024;
+
+interface TcpDir {
+  buf: Buffer;
+  frames: number;
+}
+
+export class SipCollector {
+  readonly events: SipEvent[] = [];
+  readonly warnings: string[] = [];
+  /** datagrams/segments that looked like text but were not SIP */
+  rejected = 0;
+  private readonly tcp = new Map<string, TcpDir>();
+  private readonly onMessage: (e: SipEvent) => void;
+
+  constructor(onMessage: (e: SipEvent) => void = () => {}) {
+    this.onMessage = onMessage;
+  }
+
+  /** UDP: a datagram whose first byte could start a SIP message (a token char or CR/LF). */
+  onUdp(p: TransportPayload): boolean {
+    if (p.length < 12 || !mayStartSip(p.data[p.offset]!)) return false;
+    const copy = Buffer.from(p.data.subarray(p.offset, p.offset + p.length));
+    const r = parseSip(copy, "lenient");
+    if (!r.ok) {
+      this.rejected++;
+      return false;
+    }
+    this.add(r.message, p, "udp");
+    return true;
+  }
+
+  onTcp(p: TransportPayload): void {
+    const key = `${p.srcIp}|${p.srcPort}|${p.dstIp}|${p.dstPort}`;
+    let d = this.tcp.get(key);
+    const chunk = p.data.subarray(p.offset, p.offset + p.length);
+    if (d === undefined || p.tcpGap) {
+      if (d === undefined && !mayStartSip(chunk[0] ?? 0)) return; // a stream that does not start like SIP
+      d = { buf: Buffer.from(chunk), frames: 0 };
+      this.tcp.set(key, d);
+    } else d.buf = d.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([d.buf, chunk]);
+    let off = 0;
+    for (;;) {
+      const f = frameSipStream(d.buf, off);
+      if (f.kind === "incomplete") break;
+      if (f.kind === "skip") {
+        off += Math.max(1, f.length);
+        continue;
+      }
+      const r = parseSip(d.buf.subarray(off, off + f.length), "lenient");
+      if (r.ok) {
+        this.add(r.message, p, "tcp");
+      } else this.rejected++;
+      off += Math.max(1, f.length);
+    }
+    d.buf = off >= d.buf.length ? Buffer.alloc(0) : Buffer.from(d.buf.subarray(off));
+    if (d.buf.length > MAX_TCP_BUFFER) {
+      this.warnings.push(`TCP ${p.srcIp}:${p.srcPort} -> ${p.dstIp}:${p.dstPort}: no SIP message end within ${MAX_TCP_BUFFER} bytes, data dropped`);
+      d.buf = Buffer.alloc(0);
+    }
+  }
+
+  private add(msg: SipMessage, p: TransportPayload, proto: "udp" | "tcp"): void {
+    const callId = getHeader(msg, "call-id") ?? "";
+    const cseq = parseCSeq(getHeader(msg, "cseq") ?? "");
+    const from = getHeader(msg, "from");
+    const to = getHeader(msg, "to");
+    const e: SipEvent = {
+      frame: p.frame,
+      tsS: p.tsS,
+      src: hostPort(p.srcIp, p.srcPort),
+      dst: hostPort(p.dstIp, p.dstPort),
+      proto,
+      msg,
+      callId,
+      cseqNum: cseq?.seq ?? -1,
+      cseqMethod: cseq?.method ?? (msg.kind === "request" ? msg.method : ""),
+      fromTag: from !== undefined ? (parseNameAddr(from)?.tag ?? null) : null,
+      toTag: to !== undefined ? (parseNameAddr(to)?.tag ?? null) : null,
+    };
+    this.events.push(e);
+    this.onMessage(e);
+  }
+}
+
+export function hostPort(ip: string, port: number): string {
+  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** RFC 3261 §25.1: a method is a token; responses start with "SIP/"; keepalives are CRLF. */
+function mayStartSip(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x0d || c === 0x0a;
+}

@@ -1,0 +1,59 @@
+/**
+ * `mvsct analyze <capture> [--json] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]`
+ * Exit 0 healthy, 1 findings of severity error, 2 input that cannot be read (one line on stderr).
+ */
+import { writeFileSync } from "node:fs";
+import { analyzeCapture } from "../../../captures/src/analysis/analyze.ts";
+import { renderHtml } from "../../../captures/src/report/html.ts";
+import { renderJunit } from "../../../captures/src/report/junit.ts";
+import { renderText } from "../../../captures/src/report/text.ts";
+import { parseArgs } from "./args.ts";
+import type { Io } from "./io.ts";
+
+export const ANALYZE_USAGE = "usage: mvsct analyze <capture.pcap|pcapng> [--json] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]";
+
+export function analyzeCommand(argv: readonly string[], io: Io): number {
+  const args = parseArgs(argv, [
+    { name: "json", takesValue: false },
+    { name: "junit", takesValue: true },
+    { name: "html", takesValue: true },
+    { name: "inband", takesValue: true, values: ["auto", "all", "off"] },
+    { name: "no-color", takesValue: false },
+    { name: "help", takesValue: false },
+  ]);
+  if (!args.ok) {
+    io.err(`mvsct analyze: ${args.message}\n${ANALYZE_USAGE}\n`);
+    return 2;
+  }
+  if (args.flags.has("help")) {
+    io.out(`${ANALYZE_USAGE}\n`);
+    return 0;
+  }
+  if (args.positional.length !== 1) {
+    io.err(`mvsct analyze: expected one capture file\n${ANALYZE_USAGE}\n`);
+    return 2;
+  }
+  const file = args.positional[0]!;
+  const inband = args.flags.get("inband");
+  const { report, error } = analyzeCapture(file, { inband: typeof inband === "string" ? (inband as "auto" | "all" | "off") : "auto" });
+  if (report === null) {
+    io.err(`mvsct analyze: ${file}: ${error?.message ?? "cannot be read"}\n`);
+    return 2;
+  }
+  if (error !== null) io.err(`mvsct analyze: warning: ${file}: ${error.message}; analysed up to the cut\n`);
+  const writeTo = (flag: string, text: string): boolean => {
+    const target = args.flags.get(flag);
+    if (typeof target !== "string") return true;
+    try {
+      writeFileSync(target, text);
+      return true;
+    } catch (e) {
+      io.err(`mvsct analyze: cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return false;
+    }
+  };
+  if (!writeTo("junit", renderJunit(report)) || !writeTo("html", renderHtml(report))) return 2;
+  if (args.flags.has("json")) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(renderText(report, { color: io.isTty && !args.flags.has("no-color") }));
+  return report.findings.some((f) => f.severity === "error") ? 1 : 0;
+}

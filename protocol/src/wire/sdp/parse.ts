@@ -1,0 +1,270 @@
+import { staticRtpMap } from "./static-payloads.ts";
+import { parseTelephoneEventList, TELEPHONE_EVENT_DEFAULT_EVENTS } from "./telephone-event-fmtp.ts";
+import type {
+  MediaDirection,
+  RtpMap,
+  SdpAttribute,
+  SdpMedia,
+  SdpParseResult,
+  SessionDescription,
+  TelephoneEventInfo,
+} from "./types.ts";
+
+/**
+ * SDP (RFC 4566) reader for offer/answer and DTMF checks.
+ *
+ * RFC 4566 §5: "An SDP session description consists of a number of lines of text of the form
+ * <type>=<value>" ... "the session-level section ... the media-level sections, each beginning
+ * with an 'm=' line". We accept CRLF, LF or CR line ends (RFC 4566 §5 asks parsers to accept a
+ * bare LF) and skip what we do not understand; only a missing v= line (`not-sdp`) and an
+ * unreadable m= line (`bad-media`, it would misplace every attribute after it) are fatal.
+ */
+export function parseSdp(text: string): SdpParseResult {
+  const ignored: string[] = [];
+  const session: SessionState = {
+    origin: null,
+    sessionName: undefined,
+    connection: null,
+    direction: null,
+    ptimeMs: null,
+  };
+  const media: MediaState[] = [];
+  let sawVersion = false;
+
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line.trim() === "") continue;
+    if (!sawVersion) {
+      // RFC 4566 §5: the description starts with v=; text before it is not SDP.
+      if (/^v\s*=/.test(line)) sawVersion = true;
+      else ignored.push(line);
+      continue;
+    }
+    const typed = /^([a-zA-Z])\s*=(.*)$/.exec(line);
+    if (!typed) {
+      ignored.push(line);
+      continue;
+    }
+    const type = typed[1]!;
+    const value = typed[2]!.trim();
+    const current = media[media.length - 1];
+    switch (type) {
+      case "o": {
+        const origin = parseOrigin(value);
+        if (origin && !current) session.origin = origin;
+        else ignored.push(line);
+        break;
+      }
+      case "s":
+        if (!current) session.sessionName = value;
+        break;
+      case "c": {
+        const address = parseConnection(value);
+        if (address === null) ignored.push(line);
+        else if (current) current.connection = address;
+        else session.connection = address;
+        break;
+      }
+      case "m": {
+        const m = parseMediaLine(value);
+        if (!m) {
+          return { ok: false, error: { code: "bad-media", message: `unreadable m= line: ${line}` } };
+        }
+        media.push(m);
+        break;
+      }
+      case "a":
+        if (!applyAttribute(parseAttribute(value), current, session)) ignored.push(line);
+        break;
+      default:
+        // v, i, u, e, p, b, t, r, z, k: understood, not needed for offer/answer checks.
+        break;
+    }
+  }
+
+  if (!sawVersion) {
+    return { ok: false, error: { code: "not-sdp", message: "no v= line" } };
+  }
+  const sdp: SessionDescription = {
+    origin: session.origin,
+    connection: session.connection,
+    media: media.map((m) => finishMedia(m, session)),
+    ...(session.sessionName === undefined ? {} : { sessionName: session.sessionName }),
+  };
+  return ignored.length === 0 ? { ok: true, sdp } : { ok: true, sdp, ignoredLines: ignored };
+}
+
+interface SessionState {
+  origin: SessionDescription["origin"];
+  sessionName: string | undefined;
+  connection: string | null;
+  direction: MediaDirection | null;
+  ptimeMs: number | null;
+}
+
+interface MediaState {
+  type: string;
+  port: number;
+  proto: string;
+  formats: string[];
+  connection: string | null;
+  rtpmaps: Map<number, RtpMap>;
+  fmtp: Map<number, string>;
+  ptimeMs: number | null;
+  direction: MediaDirection | null;
+  /** a= lines kept as written, in order (rtpmap/fmtp ones are sorted out in finishMedia) */
+  attributes: SdpAttribute[];
+}
+
+const DIRECTIONS: ReadonlySet<string> = new Set(["sendrecv", "sendonly", "recvonly", "inactive"]);
+
+/** RFC 4566 §5.2: o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address> */
+function parseOrigin(value: string): SessionDescription["origin"] {
+  const t = value.split(/\s+/);
+  if (t.length < 6) return null;
+  return { username: t[0]!, sessionId: t[1]!, version: t[2]!, address: t[5]! };
+}
+
+/** RFC 4566 §5.7: c=<nettype> <addrtype> <connection-address>[/<ttl>][/<number of addresses>] */
+function parseConnection(value: string): string | null {
+  const t = value.split(/\s+/);
+  if (t.length < 3) return null;
+  const address = t[2]!.split("/")[0]!;
+  return address === "" ? null : address;
+}
+
+/** RFC 4566 §5.14: m=<media> <port>[/<number of ports>] <proto> <fmt> ... */
+function parseMediaLine(value: string): MediaState | null {
+  const t = value.split(/\s+/);
+  if (t.length < 3) return null;
+  const port = /^(\d{1,5})(?:\/\d+)?$/.exec(t[1]!);
+  if (!port || Number(port[1]) > 65535) return null;
+  return {
+    type: t[0]!,
+    port: Number(port[1]),
+    proto: t[2]!,
+    formats: t.slice(3),
+    connection: null,
+    rtpmaps: new Map(),
+    fmtp: new Map(),
+    ptimeMs: null,
+    direction: null,
+    attributes: [],
+  };
+}
+
+/** RFC 4566 §5.13: a=<attribute> or a=<attribute>:<value> */
+function parseAttribute(value: string): SdpAttribute {
+  const colon = value.indexOf(":");
+  if (colon < 0) return { name: value, value: null };
+  return { name: value.slice(0, colon).trim(), value: value.slice(colon + 1).trim() };
+}
+
+/** Applies one a= line; false when the line was not understood (it is then reported as ignored). */
+function applyAttribute(attr: SdpAttribute, current: MediaState | undefined, session: SessionState): boolean {
+  const name = attr.name.toLowerCase();
+  if (DIRECTIONS.has(name) && attr.value === null) {
+    if (current) current.direction = name as MediaDirection;
+    else session.direction = name as MediaDirection;
+    return true;
+  }
+  if (name === "ptime") {
+    // RFC 4566 §6: a=ptime:<packet time> in milliseconds (media-level; tolerated at session level).
+    const ptime = /^(\d+(?:\.\d+)?)$/.exec(attr.value ?? "");
+    if (!ptime || Number(ptime[1]) <= 0) return false;
+    if (current) current.ptimeMs = Number(ptime[1]);
+    else session.ptimeMs = Number(ptime[1]);
+    return true;
+  }
+  if (!current) return true; // other session-level attributes (group, ice-*, tool, ...) are not modelled
+  if (name === "rtpmap") {
+    // RFC 4566 §6: a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>]
+    const m = /^(\d{1,3})\s+([^\s/]+)\/(\d+)(?:\/(\d+))?$/.exec(attr.value ?? "");
+    if (!m || Number(m[1]) > 127) return false;
+    const pt = Number(m[1]);
+    if (!current.rtpmaps.has(pt)) {
+      const rtpmap: RtpMap =
+        m[4] === undefined
+          ? { pt, name: m[2]!, clockRate: Number(m[3]) }
+          : { pt, name: m[2]!, clockRate: Number(m[3]), channels: Number(m[4]) };
+      current.rtpmaps.set(pt, rtpmap);
+    }
+  } else if (name === "fmtp") {
+    // RFC 4566 §6: a=fmtp:<format> <format specific parameters>
+    const m = /^(\d{1,3})(?:\s+(.*))?$/.exec(attr.value ?? "");
+    if (m && Number(m[1]) <= 127) {
+      const pt = Number(m[1]);
+      if (!current.fmtp.has(pt)) current.fmtp.set(pt, (m[2] ?? "").trim());
+      return true;
+    }
+  }
+  current.attributes.push(attr);
+  return true;
+}
+
+function finishMedia(m: MediaState, session: SessionState): SdpMedia {
+  // RFC 3551 §3 / RFC 4566 §5.14: for RTP/AVP (and its SAVP/AVPF/DTLS variants) the formats are
+  // payload type numbers; for other protos (udptl t38, DTLS/SCTP ...) they are opaque tokens.
+  const isRtp = /(^|\/)RTP\//i.test(m.proto);
+  const payloads = isRtp ? m.formats.filter((f) => /^\d{1,3}$/.test(f) && Number(f) <= 127).map(Number) : [];
+  const inMline = new Set(payloads);
+
+  const rtpmaps: RtpMap[] = [];
+  const mapped = new Set<number>();
+  for (const pt of payloads) {
+    if (mapped.has(pt)) continue;
+    const rtpmap = m.rtpmaps.get(pt) ?? staticRtpMap(pt);
+    if (rtpmap) {
+      rtpmaps.push(rtpmap);
+      mapped.add(pt);
+    }
+  }
+  const fmtp: Record<number, string> = {};
+  for (const pt of payloads) {
+    const params = m.fmtp.get(pt);
+    if (params !== undefined) fmtp[pt] = params;
+  }
+  // rtpmap/fmtp lines for formats that are not RTP payloads of this m-line are kept as written.
+  const leftovers: SdpAttribute[] = [];
+  for (const attr of m.attributes) leftovers.push(attr);
+  for (const [pt, map] of m.rtpmaps) {
+    if (!inMline.has(pt)) leftovers.push({ name: "rtpmap", value: formatRtpMapValue(map) });
+  }
+  for (const [pt, params] of m.fmtp) {
+    if (!inMline.has(pt)) leftovers.push({ name: "fmtp", value: params === "" ? `${pt}` : `${pt} ${params}` });
+  }
+
+  const result: SdpMedia = {
+    type: m.type,
+    port: m.port,
+    proto: m.proto,
+    payloads,
+    formats: m.formats,
+    rtpmaps,
+    fmtp,
+    ptimeMs: m.ptimeMs ?? session.ptimeMs,
+    // RFC 3264 §5.1: direction attributes at media level override session level; sendrecv is the default.
+    direction: m.direction ?? session.direction ?? "sendrecv",
+    // RFC 4566 §5.7: a media-level c= overrides the session-level one.
+    connection: m.connection ?? session.connection,
+    telephoneEvent: telephoneEventOf(rtpmaps, fmtp),
+  };
+  return leftovers.length === 0 ? result : { ...result, otherAttributes: leftovers };
+}
+
+/** RFC 4733 §2.4.1: the first telephone-event format of the m-line and the events its fmtp lists. */
+function telephoneEventOf(rtpmaps: readonly RtpMap[], fmtp: Readonly<Record<number, string>>): TelephoneEventInfo | null {
+  const te = rtpmaps.find((r) => r.name.toLowerCase() === "telephone-event");
+  if (!te) return null;
+  const params = fmtp[te.pt] ?? null;
+  return {
+    pt: te.pt,
+    clockRate: te.clockRate,
+    events: params === null ? [...TELEPHONE_EVENT_DEFAULT_EVENTS] : parseTelephoneEventList(params),
+    fmtp: params,
+  };
+}
+
+/** "101 telephone-event/8000" or "102 telephone-event/8000/1" */
+export function formatRtpMapValue(r: RtpMap): string {
+  return `${r.pt} ${r.name}/${r.clockRate}${r.channels === undefined ? "" : `/${r.channels}`}`;
+}

@@ -1,0 +1,94 @@
+/**
+ * The header block of a SIP message (or of a MIME body part): lines up to the empty line, and
+ * header fields with folding undone.
+ *
+ * RFC 3261 §7: "generic-message = start-line *message-header CRLF [ message-body ]".
+ * RFC 3261 §7.3.1: "Header fields can be extended over multiple lines by preceding each extra
+ * line with at least one SP or horizontal tab (HT). The line break and the whitespace at the
+ * beginning of the next line are treated as a single SP character."
+ * Lines end with CRLF; a bare LF is tolerated (common in hand-written traces).
+ */
+import { canonicalHeaderName } from "./header-names.ts";
+import { isToken, trimLws, trimLwsEnd, trimLwsStart } from "./grammar.ts";
+import type { SipHeader, SipParseMode } from "./types.ts";
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export interface HeaderBlock {
+  /** decoded (UTF-8) lines without their CR/LF, up to (not including) the empty line */
+  readonly lines: readonly string[];
+  /** offset just past the empty line, or `end` when there is none */
+  readonly bodyStart: number;
+  /** whether the empty line ending the block was found */
+  readonly terminated: boolean;
+}
+
+/** Splits `buf[start, end)` into lines up to the first empty line, searching bytes. */
+export function readHeaderBlock(buf: Buffer, start: number, end: number): HeaderBlock {
+  const lines: string[] = [];
+  let pos = start;
+  while (pos < end) {
+    const lf = buf.indexOf(LF, pos);
+    if (lf < 0 || lf >= end) {
+      let e = end;
+      if (buf[e - 1] === CR) e--;
+      if (e > pos) lines.push(buf.toString("utf8", pos, e));
+      return { lines, bodyStart: end, terminated: false };
+    }
+    const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+    if (lineEnd === pos) return { lines, bodyStart: lf + 1, terminated: true };
+    lines.push(buf.toString("utf8", pos, lineEnd));
+    pos = lf + 1;
+  }
+  return { lines, bodyStart: end, terminated: false };
+}
+
+export interface UnfoldResult {
+  readonly headers: SipHeader[];
+  /** lines that are not header fields (strict mode rejects on any; lenient mode warns) */
+  readonly problems: string[];
+}
+
+/** Lenient mode keeps a garbled name if it is at least printable and without whitespace. */
+const LENIENT_NAME_RE = /^[^\s\x00-\x1f\x7f:]+$/;
+
+/**
+ * Builds header fields from lines. RFC 3261 §7.3.1: header-name HCOLON header-value, where
+ * HCOLON = *( SP / HTAB ) ":" SWS. The value is trimmed and each fold becomes one SP.
+ */
+export function unfoldHeaders(lines: readonly string[], mode: SipParseMode): UnfoldResult {
+  const headers: SipHeader[] = [];
+  const problems: string[] = [];
+  let current: { raw: string; value: string } | null = null;
+  const flush = (): void => {
+    if (current === null) return;
+    headers.push({ name: canonicalHeaderName(current.raw), raw: current.raw, value: trimLws(current.value) });
+    current = null;
+  };
+  for (const line of lines) {
+    if (line[0] === " " || line[0] === "\t") {
+      if (current === null) problems.push(`continuation line before any header: ${clip(line)}`);
+      else current.value = `${trimLwsEnd(current.value)} ${trimLwsStart(line)}`;
+      continue;
+    }
+    flush();
+    const colon = line.indexOf(":");
+    if (colon < 0) {
+      problems.push(`header line without a colon: ${clip(line)}`);
+      continue;
+    }
+    const raw = trimLwsEnd(line.slice(0, colon));
+    if (!isToken(raw)) {
+      problems.push(`bad header name ${clip(raw)}`);
+      if (mode === "strict" || !LENIENT_NAME_RE.test(raw)) continue;
+    }
+    current = { raw, value: line.slice(colon + 1) };
+  }
+  flush();
+  return { headers, problems };
+}
+
+function clip(s: string): string {
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s);
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Idempotent set-up for `npm start` and `npm test` on a fresh Debian machine with Node 20.
+# - Debian packages the tests use (real SIPp, tcpdump/dumpcap, tshark as an oracle, Chromium for the
+#   HTML report, baresip as a third-party phone): installed when missing, if we are root.
+# - npm packages: `npm ci` when node_modules is missing or older than the lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APT_PKGS="${MVSCT_APT_PKGS:-sip-tester tcpdump tshark chromium baresip-core}"
+missing=""
+for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing >/dev/null
+  else
+    echo "setup: not root; tests that need$missing will be skipped with a reason" >&2
+  fi
+fi
+stamp=node_modules/.mvsct-installed
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  touch "$stamp"
+fi
