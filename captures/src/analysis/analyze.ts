@@ -74,7 +74,7 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   for (const s of rtp.streams) {
     const pl = placement.get(s);
     if (pl === undefined) {
-      streamSummaries.push(orphanSummary(s, rel));
+      if (plausibleRtp(s)) streamSummaries.push(orphanSummary(s, rel));
       continue;
     }
     const { st, receiver } = pl;
@@ -152,6 +152,16 @@ function sideMethods(st: LegState): { caller: DtmfMethod[]; callee: DtmfMethod[]
     return [...m].sort();
   };
   return { caller: side("caller"), callee: side("callee") };
+}
+
+/**
+ * A stream tied to no SDP is reported only if it behaves like RTP: a few packets, at most three
+ * payload types, sequence numbers that advance (DNS or NetBIOS datagrams can pass the version check).
+ */
+function plausibleRtp(s: RtpStream): boolean {
+  if (s.packets < 3 || s.ptCounts.size > 3 || s.ssrc === 0) return false;
+  const span = s.expectedTracked + s.seqCycles + s.maxSeq - s.baseSeq + 1;
+  return span > 0 && span <= s.packets * 2 + 16;
 }
 
 function orphanSummary(s: RtpStream, rel: (t: number) => number): RtpStreamSummary {

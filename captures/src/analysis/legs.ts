@@ -66,7 +66,7 @@ function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: nu
       fromUser: userOf(getHeader(req, "from")),
       toUser: userOf(getHeader(req, "to")),
       transport: invite.proto,
-      inviteAtS: rel(invite.tsS),
+      inviteAtS: round3(rel(invite.tsS)),
       finalStatus: null,
       codec: null,
       telephoneEventPt: null,
@@ -155,7 +155,7 @@ function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: nu
         st.okFrames.push(e.frame);
         if (answeredTs === null) {
           answeredTs = e.tsS;
-          leg.answeredAtS = rel(e.tsS);
+          leg.answeredAtS = round3(rel(e.tsS));
         }
       }
     }

@@ -43,7 +43,7 @@ export class Ipv6Names {
     const w3 = buf.readUInt32BE(off + 12);
     const h = (Math.imul(w0, 0x9e3779b1) ^ Math.imul(w1, 0x85ebca77) ^ Math.imul(w2, 0xc2b2ae3d) ^ w3) | 0;
     const head = this.buckets.get(h);
-    for (let e = head; e; e = e.next) {
+    for (let e: V6Entry | null | undefined = head; e; e = e.next) {
       if (e.w0 === w0 && e.w1 === w1 && e.w2 === w2 && e.w3 === w3) return e.name;
     }
     const name = formatIpv6(buf, off);

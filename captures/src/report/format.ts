@@ -45,7 +45,9 @@ export function telephoneEventAsymmetric(leg: Leg): boolean {
 export function byeLabel(bye: LegBye | null): string {
   if (bye === null) return "—";
   const parts = [`${bye.method} by ${bye.sender}`];
-  parts.push(bye.afterAnswerS === null ? "before answer" : `${formatSeconds(bye.afterAnswerS)} s after answer`);
+  parts.push(
+    bye.afterAnswerS === null ? "before answer" : `${formatSeconds(bye.afterAnswerS)} s after answer`,
+  );
   if (bye.reason !== null && bye.reason !== "") parts.push(bye.reason);
   return parts.join(", ");
 }
@@ -93,7 +95,11 @@ export function dtmfDetail(ev: DtmfEvent): string {
 }
 
 /** Severity order for sorting: errors first. */
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = Object.freeze({ error: 0, warning: 1, info: 2 });
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = Object.freeze({
+  error: 0,
+  warning: 1,
+  info: 2,
+});
 
 /** Evidence frames as a short list: "12, 14, 18" (the first `max`, then "+N more"). */
 export function framesLabel(frames: readonly number[], max = 12): string {

@@ -24,7 +24,9 @@ export function renderCallsSection(view: ReportView): string {
 }
 
 function renderCall(c: CallView, errorLegs: ReadonlySet<string>): string {
-  const tags = (c.call?.correlation ?? []).map((t) => `<span class="tag" title="legs tied by">${e(t)}</span>`);
+  const tags = (c.call?.correlation ?? []).map(
+    (t) => `<span class="tag" title="legs tied by">${e(t)}</span>`,
+  );
   const missing =
     c.missingLegIds.length > 0
       ? `<p class="note">Legs named by this call but absent from the report: ${c.missingLegIds
@@ -44,7 +46,7 @@ function renderCall(c: CallView, errorLegs: ReadonlySet<string>): string {
 function legsTable(legs: Leg[], errorLegs: ReadonlySet<string>): string {
   const rows = legs.map((leg, i) => legRow(leg, i, errorLegs.has(leg.callId))).join("\n");
   return `<div class="table-wrap"><table data-testid="legs">
-<thead><tr><th>Leg</th><th>Call-ID</th><th>Caller</th><th>Callee</th><th>Transport</th><th class="num">Final</th><th>Codec</th><th>telephone-event PT</th><th class="num">INVITE at</th><th class="num">Answered at</th><th>BYE / CANCEL</th></tr></thead>
+<thead><tr><th>Leg</th><th>Call-ID</th><th>Caller</th><th>Callee</th><th>Transport</th><th class="num">Final</th><th>Codec</th><th>telephone-event PT</th><th class="num">INVITE → answer (s)</th><th>BYE / CANCEL</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`;
@@ -61,24 +63,25 @@ function legRow(leg: Leg, i: number, hasError: boolean): string {
   const offer = leg.offerIn === null ? "" : `<span class="sub">offer in ${e(leg.offerIn)}</span>`;
   return `<tr data-testid="leg-row" data-call-id="${e(leg.callId)}"${hasError ? ` class="has-error"` : ""}>
 <td class="mono">L${i + 1}</td>
-<td class="mono wrap">${e(leg.callId)}${leg.ciscoGuid ? `<span class="sub">GUID ${e(leg.ciscoGuid)}</span>` : ""}</td>
-<td class="mono wrap">${e(leg.caller)}${from}</td>
-<td class="mono wrap">${e(leg.callee)}${ruri}${to}</td>
+<td class="mono cid">${e(leg.callId)}${leg.ciscoGuid ? `<span class="sub">GUID ${e(leg.ciscoGuid)}</span>` : ""}</td>
+<td class="mono nowrap">${e(leg.caller)}${from}</td>
+<td class="mono nowrap">${e(leg.callee)}${ruri}${to}</td>
 <td>${e(leg.transport.toUpperCase())}</td>
 <td class="num ${statusClass}">${e(statusLabel(status))}</td>
-<td>${e(codecLabel(leg.codec))}${offer}</td>
-<td class="${teClass}">${e(te)}</td>
-<td class="num">${e(formatSeconds(leg.inviteAtS))}</td>
-<td class="num">${e(formatSeconds(leg.answeredAtS))}</td>
-<td>${byeCell(leg)}</td>
+<td class="nowrap">${e(codecLabel(leg.codec))}${offer}</td>
+<td class="nowrap ${teClass}">${e(te)}</td>
+<td class="num">${e(formatSeconds(leg.inviteAtS))} → ${leg.answeredAtS === null ? `<span class="muted">not answered</span>` : e(formatSeconds(leg.answeredAtS))}</td>
+<td class="bye">${byeCell(leg)}</td>
 </tr>`;
 }
 
 function byeCell(leg: Leg): string {
   const bye = leg.bye;
   if (bye === null) return `<span class="muted">—</span>`;
-  const after = bye.afterAnswerS === null ? "before answer" : `${formatSeconds(bye.afterAnswerS)} s after answer`;
-  const reason = bye.reason === null || bye.reason === "" ? "" : `<span class="sub wrap">${e(bye.reason)}</span>`;
+  const after =
+    bye.afterAnswerS === null ? "before answer" : `${formatSeconds(bye.afterAnswerS)} s after answer`;
+  const reason =
+    bye.reason === null || bye.reason === "" ? "" : `<span class="sub wrap">${e(bye.reason)}</span>`;
   return `<b>${e(bye.method)}</b> by ${e(bye.sender)}<span class="sub">${e(after)} · frame ${e(bye.frame)}</span>${reason}`;
 }
 

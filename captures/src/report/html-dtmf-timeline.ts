@@ -13,14 +13,24 @@ import { clip, escapeHtml as e } from "./escape.ts";
 import { directionLabel, dtmfDetail, formatSeconds, METHOD_LABELS, METHOD_TAGS } from "./format.ts";
 import type { CallView } from "./view.ts";
 
+/** Width the SVG is drawn at (scaled to the page) unless the digits need more room. */
 const WIDTH = 1000;
+/** Pixels wanted between the starts of two consecutive digits on one lane, and the widest plot. */
+const MIN_DIGIT_GAP_PX = 24;
+const MAX_PLOT_W = 6000;
 const GUTTER = 240;
 const RIGHT = 24;
 const TOP = 30;
 const LANE_H = 42;
 const MARK_H = 22;
 const MIN_MARK_W = 16;
-const COLOR = Object.freeze({ valid: "#1a7f37", invalid: "#cf222e", lost: "#bf8700", answer: "#0969da", bye: "#cf222e" });
+const COLOR = Object.freeze({
+  valid: "#1a7f37",
+  invalid: "#cf222e",
+  lost: "#bf8700",
+  answer: "#0969da",
+  bye: "#cf222e",
+});
 const SIGNALLING: ReadonlySet<DtmfMethod> = new Set<DtmfMethod>(["sip-info", "kpml", "notify"]);
 const DIRECTIONS: readonly Direction[] = ["caller->callee", "callee->caller"];
 
@@ -30,7 +40,12 @@ export function renderDtmfTimeline(c: CallView): string {
     return `<div class="timeline" data-testid="dtmf-timeline"><h3>DTMF timeline</h3><p class="empty">No DTMF seen on any leg of this call.</p></div>`;
   }
   const [t0, t1] = domain(c);
-  const plotW = WIDTH - GUTTER - RIGHT;
+  // Digits 100 ms apart in a 30 s call would pile up at 1000 px: widen the plot (and let it
+  // scroll) until consecutive digits on a lane are MIN_DIGIT_GAP_PX apart.
+  const gap = minDigitGapS(c);
+  const wanted = gap === null ? 0 : ((t1 - t0) * MIN_DIGIT_GAP_PX) / gap;
+  const plotW = Math.max(WIDTH - GUTTER - RIGHT, Math.min(MAX_PLOT_W, Math.ceil(wanted)));
+  const width = GUTTER + plotW + RIGHT;
   const x = (t: number): number => GUTTER + ((t - t0) / (t1 - t0)) * plotW;
   const lanes = c.legs.length * DIRECTIONS.length;
   const height = TOP + lanes * LANE_H + 8;
@@ -40,9 +55,9 @@ export function renderDtmfTimeline(c: CallView): string {
   c.legs.forEach((leg, li) => {
     DIRECTIONS.forEach((dir, di) => {
       const y = TOP + (li * DIRECTIONS.length + di) * LANE_H;
-      parts.push(laneBackground(leg, li, dir, di, y));
+      parts.push(laneBackground(leg, li, dir, di, y, width));
     });
-    parts.push(legMarkers(leg, x, TOP + li * DIRECTIONS.length * LANE_H));
+    parts.push(legMarkers(leg, x, TOP + li * DIRECTIONS.length * LANE_H, width));
   });
   c.legs.forEach((leg, li) => {
     DIRECTIONS.forEach((dir, di) => {
@@ -51,7 +66,7 @@ export function renderDtmfTimeline(c: CallView): string {
       let lastTagEnd = -Infinity;
       for (const ev of events) {
         const showTag = x(ev.atS) >= lastTagEnd;
-        if (showTag) lastTagEnd = x(ev.atS) + 30;
+        if (showTag) lastTagEnd = x(ev.atS) + 46;
         parts.push(mark(ev, leg, li, x, y, showTag));
       }
     });
@@ -59,9 +74,9 @@ export function renderDtmfTimeline(c: CallView): string {
 
   return `<div class="timeline" data-testid="dtmf-timeline">
 <h3>DTMF timeline</h3>
-<svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="DTMF timeline">
+<div class="table-wrap"><svg viewBox="0 0 ${width} ${height}" width="${width === WIDTH ? "100%" : width}" role="img" aria-label="DTMF timeline">
 ${parts.join("\n")}
-</svg>
+</svg></div>
 ${legend()}
 </div>`;
 }
@@ -87,6 +102,24 @@ function domain(c: CallView): [number, number] {
   }
   const pad = (hi - lo) * 0.04;
   return [Math.max(0, lo - pad), hi + pad];
+}
+
+/** Smallest positive gap between consecutive digit starts on one lane (leg + direction). */
+function minDigitGapS(c: CallView): number | null {
+  let min: number | null = null;
+  for (const leg of c.legs) {
+    for (const dir of DIRECTIONS) {
+      const times = leg.dtmf
+        .filter((ev) => ev.direction === dir && Number.isFinite(ev.atS))
+        .map((ev) => ev.atS)
+        .sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) {
+        const d = times[i]! - times[i - 1]!;
+        if (d > 0 && (min === null || d < min)) min = d;
+      }
+    }
+  }
+  return min;
 }
 
 function byeAtS(leg: Leg): number | null {
@@ -116,29 +149,31 @@ function axis(t0: number, t1: number, x: (t: number) => number, height: number):
   return out.join("\n");
 }
 
-function laneBackground(leg: Leg, li: number, dir: Direction, di: number, y: number): string {
+function laneBackground(leg: Leg, li: number, dir: Direction, di: number, y: number, width: number): string {
   const fill = li % 2 === 0 ? "#f6f8fa" : "#ffffff";
   const label =
     `<text x="8" y="${y + 17}" font-size="12" font-weight="600" fill="#1f2328">L${li + 1} ${e(directionLabel(dir))}</text>` +
-    `<text x="8" y="${y + 32}" font-size="10" fill="#59636e" class="mono">${e(clip(di === 0 ? `${leg.caller} → ${leg.callee}` : `${leg.callee} → ${leg.caller}`, 36))}</text>`;
+    `<text x="8" y="${y + 32}" font-size="10" fill="#59636e" class="svg-mono">${e(clip(di === 0 ? `${leg.caller} → ${leg.callee}` : `${leg.callee} → ${leg.caller}`, 36))}</text>`;
   const sep =
     di === 0 && li > 0
-      ? `<line x1="0" y1="${y}" x2="${WIDTH}" y2="${y}" stroke="#afb8c1" stroke-width="1"/>`
-      : `<line x1="${GUTTER}" y1="${y}" x2="${WIDTH - RIGHT}" y2="${y}" stroke="#eaeef2" stroke-width="1"/>`;
-  return `<g><title>${e(`L${li + 1} ${leg.callId} ${directionLabel(dir)}`)}</title><rect x="0" y="${y}" width="${WIDTH}" height="${LANE_H}" fill="${fill}"/>${sep}${label}</g>`;
+      ? `<line x1="0" y1="${y}" x2="${width}" y2="${y}" stroke="#afb8c1" stroke-width="1"/>`
+      : `<line x1="${GUTTER}" y1="${y}" x2="${width - RIGHT}" y2="${y}" stroke="#eaeef2" stroke-width="1"/>`;
+  return `<g><title>${e(`L${li + 1} ${leg.callId} ${directionLabel(dir)}`)}</title><rect x="0" y="${y}" width="${width}" height="${LANE_H}" fill="${fill}"/>${sep}${label}</g>`;
 }
 
-function legMarkers(leg: Leg, x: (t: number) => number, y: number): string {
+function legMarkers(leg: Leg, x: (t: number) => number, y: number, width: number): string {
   const h = LANE_H * DIRECTIONS.length;
   const out: string[] = [];
   const marker = (t: number, color: string, text: string, tip: string): void => {
     const px = x(t).toFixed(1);
+    const nearEnd = x(t) > width - RIGHT - 90;
     out.push(
       `<g data-testid="leg-event"><title>${e(tip)}</title><line x1="${px}" y1="${y + 2}" x2="${px}" y2="${y + h - 2}" stroke="${color}" stroke-width="1.5" stroke-dasharray="4 3"/>` +
-        `<text x="${(x(t) + 3).toFixed(1)}" y="${y + h - 5}" font-size="10" fill="${color}">${e(text)}</text></g>`,
+        `<text x="${(nearEnd ? x(t) - 3 : x(t) + 3).toFixed(1)}" y="${y + h - 5}" font-size="10" fill="${color}" text-anchor="${nearEnd ? "end" : "start"}">${e(text)}</text></g>`,
     );
   };
-  if (leg.answeredAtS !== null) marker(leg.answeredAtS, COLOR.answer, "answer", `answered at ${formatSeconds(leg.answeredAtS)} s`);
+  if (leg.answeredAtS !== null)
+    marker(leg.answeredAtS, COLOR.answer, "answer", `answered at ${formatSeconds(leg.answeredAtS)} s`);
   const bye = byeAtS(leg);
   if (bye !== null && leg.bye !== null) {
     const tip = `${leg.bye.method} by ${leg.bye.sender} at ${formatSeconds(bye)} s (${formatSeconds(leg.bye.afterAnswerS)} s after answer)${leg.bye.reason ? ` — ${leg.bye.reason}` : ""}`;
@@ -147,7 +182,14 @@ function legMarkers(leg: Leg, x: (t: number) => number, y: number): string {
   return out.join("\n");
 }
 
-function mark(ev: DtmfEvent, leg: Leg, li: number, x: (t: number) => number, laneY: number, showTag: boolean): string {
+function mark(
+  ev: DtmfEvent,
+  leg: Leg,
+  li: number,
+  x: (t: number) => number,
+  laneY: number,
+  showTag: boolean,
+): string {
   const x0 = x(ev.atS);
   const durW = ev.durationMs === null ? 0 : x(ev.atS + ev.durationMs / 1000) - x0;
   const w = Math.max(MIN_MARK_W, durW);
@@ -180,7 +222,11 @@ function legend(): string {
     item(COLOR.valid, "valid digit"),
     item(COLOR.invalid, "invalid for this leg"),
     item(grey, `media: ${METHOD_LABELS.rfc2833} (NTE), ${METHOD_LABELS.inband} (TONE)`),
-    item(grey, `signalling: ${METHOD_LABELS["sip-info"]}, ${METHOD_LABELS.kpml}, ${METHOD_LABELS.notify}`, true),
+    item(
+      grey,
+      `signalling: ${METHOD_LABELS["sip-info"]}, ${METHOD_LABELS.kpml}, ${METHOD_LABELS.notify}`,
+      true,
+    ),
     item(grey, "start or end packet lost", false, ` stroke="${COLOR.lost}" stroke-width="2"`),
     item(COLOR.answer, "answer / BYE markers (dashed)"),
   ].join("")}</div>`;

@@ -19,7 +19,12 @@ export function renderFindingsSection(view: ReportView): string {
   return view.findings.map((f, i) => findingCard(f, i, view, firstByRule)).join("\n");
 }
 
-function findingCard(f: Finding, i: number, view: ReportView, firstByRule: ReadonlyMap<string, number>): string {
+function findingCard(
+  f: Finding,
+  i: number,
+  view: ReportView,
+  firstByRule: ReadonlyMap<string, number>,
+): string {
   const legs =
     f.legs.length === 0
       ? `<span class="muted small">whole capture</span>`

@@ -88,12 +88,16 @@ function header(columns: string[], width: number): string {
   const boxes = columns
     .map((addr, i) => {
       const cx = TIME_W + i * COL_W + COL_W / 2;
-      return `<g data-testid="ladder-column"><title>${e(addr)}</title><rect x="${cx - COL_W / 2 + 8}" y="6" width="${COL_W - 16}" height="${HEAD_H - 12}" rx="6" fill="#ffffff" stroke="#8c959f"/>` +
-        `<text x="${cx}" y="${HEAD_H / 2 + 4}" font-size="11.5" text-anchor="middle" class="mono" fill="#1f2328">${e(clip(addr, 26))}</text></g>`;
+      return (
+        `<g data-testid="ladder-column"><title>${e(addr)}</title><rect x="${cx - COL_W / 2 + 8}" y="6" width="${COL_W - 16}" height="${HEAD_H - 12}" rx="6" fill="#ffffff" stroke="#8c959f"/>` +
+        `<text x="${cx}" y="${HEAD_H / 2 + 4}" font-size="11.5" text-anchor="middle" class="svg-mono" fill="#1f2328">${e(clip(addr, 26))}</text></g>`
+      );
     })
     .join("");
-  return `<svg viewBox="0 0 ${width} ${HEAD_H}" width="${width}" height="${HEAD_H}" aria-hidden="false"><rect x="0" y="0" width="${width}" height="${HEAD_H}" fill="#f6f8fa"/>` +
-    `<text x="8" y="${HEAD_H / 2 + 4}" font-size="11" fill="#59636e">time (s)</text>${boxes}</svg>`;
+  return (
+    `<svg viewBox="0 0 ${width} ${HEAD_H}" width="${width}" height="${HEAD_H}" aria-hidden="false"><rect x="0" y="0" width="${width}" height="${HEAD_H}" fill="#f6f8fa"/>` +
+    `<text x="8" y="${HEAD_H / 2 + 4}" font-size="11" fill="#59636e">time (s)</text>${boxes}</svg>`
+  );
 }
 
 function markers(): string {
@@ -128,6 +132,6 @@ function arrow(m: LadderMessage, colX: ReadonlyMap<string, number>, y: number): 
   }
   const weight = m.kind === "request" ? ` font-weight="600"` : "";
   return `<g data-testid="ladder-arrow" data-frame="${e(m.frame)}" data-kind="${e(m.kind)}"><title>${e(tip)}</title>
-<text x="8" y="${lineY + 4}" font-size="11" fill="#59636e" class="mono">${e(formatSeconds(m.atS))}</text>${shape}
+<text x="8" y="${lineY + 4}" font-size="11" fill="#59636e" class="svg-mono">${e(formatSeconds(m.atS))}</text>${shape}
 <text x="${labelX}" y="${lineY - 5}" font-size="11.5" text-anchor="${anchor}" fill="${color}"${weight} stroke="#ffffff" stroke-width="3" paint-order="stroke">${e(clip(m.label, 34))}</text></g>`;
 }

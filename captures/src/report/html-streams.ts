@@ -21,7 +21,9 @@ ${rows}
 
 function streamRow(s: RtpStreamSummary): string {
   const unexpected =
-    s.unexpectedPts.length === 0 ? `<span class="muted">—</span>` : `<span class="bad">${e(s.unexpectedPts.join(", "))}</span>`;
+    s.unexpectedPts.length === 0
+      ? `<span class="muted">—</span>`
+      : `<span class="bad">${e(s.unexpectedPts.join(", "))}</span>`;
   return `<tr data-testid="stream-row">
 <td class="mono wrap">${e(s.from)}</td>
 <td class="mono wrap">${e(s.to)}</td>

@@ -63,22 +63,25 @@ section.card .body { padding: 0 18px 16px; }
 
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg); font-weight: 600; font-size: 12px; color: var(--muted); white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.has-error td:first-child { box-shadow: inset 3px 0 0 var(--err); }
 .bad { color: var(--err); font-weight: 600; }
 .good { color: var(--ok); font-weight: 600; }
 .sub { display: block; color: var(--muted); font-size: 11.5px; }
+td.cid { min-width: 13em; max-width: 22em; overflow-wrap: anywhere; }
+td.nowrap { white-space: nowrap; }
+td.bye { min-width: 11em; }
 
 .timeline { margin: 14px 0 4px; }
 .timeline h3 { margin-bottom: 6px; }
 svg { display: block; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
-svg .mono { font-family: var(--mono); }
+svg .svg-mono { font-family: var(--mono); }
 .legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 12px; color: var(--muted); margin-top: 4px; }
-.legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
-.conservation { margin-top: 10px; }
+.legend svg { display: inline-block; vertical-align: -1px; margin-right: 2px; }
+.conservation { margin-top: 16px; }
 
 .finding { border: 1px solid var(--line); border-left-width: 4px; border-radius: 8px; padding: 10px 14px; margin-bottom: 10px; }
 .finding.error { border-left-color: var(--err); }

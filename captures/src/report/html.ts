@@ -31,7 +31,12 @@ export function renderHtml(report: AnalysisReport): string {
   const legCount = r.legs.length;
   const sections = [
     section("findings", "Findings", findingsSummary(view), renderFindingsSection(view)),
-    section("calls", "Calls and DTMF", `${plural(r.calls.length, "call")} · ${plural(legCount, "leg")}`, renderCallsSection(view)),
+    section(
+      "calls",
+      "Calls and DTMF",
+      `${plural(r.calls.length, "call")} · ${plural(legCount, "leg")}`,
+      renderCallsSection(view),
+    ),
     section("ladder", "SIP ladder", ladderSummary(view), renderLadderSection(view)),
     section("streams", "RTP streams", plural(view.streams.length, "stream"), renderStreamsSection(view)),
   ];
@@ -107,7 +112,7 @@ function findingsSummary(view: ReportView): string {
 function ladderSummary(view: ReportView): string {
   const { drawn, omitted, columns } = view.ladder;
   const total = drawn + omitted;
-  return `${plural(total, "message")} · ${plural(columns.length, "address", )}`.replace("addresss", "addresses");
+  return `${plural(total, "message")} · ${columns.length} address${columns.length === 1 ? "" : "es"}`;
 }
 
 function section(id: string, title: string, summary: string, body: string): string {

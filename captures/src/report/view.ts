@@ -92,11 +92,13 @@ export function buildView(report: AnalysisReport, ladderLimit = LADDER_LIMIT): R
   }
 
   // The analyzer owns the verdict; the colour only separates "not healthy with errors" from the rest.
-  const tone: ReportView["tone"] = report.verdict === "healthy" ? "healthy" : counts.error > 0 ? "error" : "warning";
+  const tone: ReportView["tone"] =
+    report.verdict === "healthy" ? "healthy" : counts.error > 0 ? "error" : "warning";
   const legLabels = new Map<string, string>();
   for (const c of calls) {
     c.legs.forEach((leg, i) => {
-      if (!legLabels.has(leg.callId)) legLabels.set(leg.callId, c.index === 0 ? `L${i + 1}` : `C${c.index}/L${i + 1}`);
+      if (!legLabels.has(leg.callId))
+        legLabels.set(leg.callId, c.index === 0 ? `L${i + 1}` : `C${c.index}/L${i + 1}`);
     });
   }
   return {
@@ -149,7 +151,8 @@ function buildLadder(all: readonly LadderMessage[], calls: CallView[], limit: nu
     }
   }
   const callOfLeg = new Map<string, CallView>();
-  for (const c of calls) for (const leg of c.legs) if (!callOfLeg.has(leg.callId)) callOfLeg.set(leg.callId, c);
+  for (const c of calls)
+    for (const leg of c.legs) if (!callOfLeg.has(leg.callId)) callOfLeg.set(leg.callId, c);
   for (const c of calls) for (const id of c.missingLegIds) if (!callOfLeg.has(id)) callOfLeg.set(id, c);
 
   const groups = new Map<string, LadderGroup>();

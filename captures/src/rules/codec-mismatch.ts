@@ -47,9 +47,13 @@ export const codecMismatch: Rule = {
           const offered = new Set(offer.rtpmaps.map((r) => `${r.name.toLowerCase()}/${r.clockRate}`));
           const extra = answer.rtpmaps.filter((r) => !offered.has(`${r.name.toLowerCase()}/${r.clockRate}`));
           if (extra.length > 0) {
+            // Extra formats next to a common codec are a protocol fault the call survives; an
+            // answer whose chosen codec was never offered leaves no usable codec.
+            const chosen = answer.rtpmaps.find((r) => !/^(telephone-event|cn|red)$/i.test(r.name));
+            const fatal = chosen !== undefined && extra.includes(chosen);
             out.push({
               rule: this.id,
-              severity: "error",
+              severity: fatal ? "error" : "warning",
               legs: [leg.callId],
               message: `The answer lists ${extra.map((r) => `${r.name}/${r.clockRate} (PT ${r.pt})`).join(", ")}, which the offer did not contain (RFC 3264 §6.1).`,
               fix: "The answerer must pick from the offer: fix the answering side's codec list (CUCM region / ISR dial-peer `voice-class codec`) or insert a transcoder.",
@@ -63,9 +67,13 @@ export const codecMismatch: Rule = {
         const eventPts = new Set(leg.dtmf.filter((d) => d.method === "rfc2833" && d.ssrc === s.ssrc).map((d) => d.pt));
         const unexpected = s.unexpectedPts.filter((p) => !eventPts.has(p));
         if (unexpected.length === 0) continue;
+        // Media the receiver cannot decode is an error when it is the audio itself; a few stray
+        // packets (comfort noise, Cisco NSE on PT 100) are a warning.
+        const stream = st.streams.find((x) => `0x${x.ssrc.toString(16).toUpperCase().padStart(8, "0")}` === s.ssrc && s.firstFrame === x.firstFrame);
+        const strayShare = stream === undefined ? 1 : unexpected.reduce((n, p) => n + (stream.ptCounts.get(p) ?? 0), 0) / Math.max(1, stream.packets);
         out.push({
           rule: this.id,
-          severity: "error",
+          severity: strayShare >= 0.2 ? "error" : "warning",
           legs: [leg.callId],
           message: `RTP ${s.from} -> ${s.to} (SSRC ${s.ssrc}) carries PT ${unexpected.join(", ")}, which the receiver's SDP does not list: the receiver cannot decode it.`,
           fix: "Send only what the receiver's SDP lists (RFC 3264 §5.1): make the endpoint honour the answer, or put a transcoder/MTP between legs whose codecs differ.",

@@ -25,7 +25,11 @@ export interface ResponseOptions {
   readonly headers?: readonly SipHeader[];
 }
 
-export function buildResponse(request: SipRequest, status: number, options: ResponseOptions = {}): SipResponse {
+export function buildResponse(
+  request: SipRequest,
+  status: number,
+  options: ResponseOptions = {},
+): SipResponse {
   const headers: SipHeader[] = [];
   for (const h of request.headers) if (h.name === "via") headers.push(makeHeader("via", h.value));
   const from = firstHeader(request, "from");

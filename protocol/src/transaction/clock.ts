@@ -79,7 +79,8 @@ export class FakeClock implements Clock {
     for (const entry of this.timers) {
       const t = entry[1];
       if (t.due > limit) continue;
-      if (best === null || t.due < best[1].due || (t.due === best[1].due && t.seq < best[1].seq)) best = entry;
+      if (best === null || t.due < best[1].due || (t.due === best[1].due && t.seq < best[1].seq))
+        best = entry;
     }
     return best;
   }

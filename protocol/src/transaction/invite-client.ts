@@ -312,5 +312,12 @@ export function buildAckForNonSuccess(invite: SipRequest, response: SipResponse)
   push("cseq", cseq === null ? null : `${cseq.seq} ACK`);
   // §17.1.1.3: "placement of bodies in ACK for non-2xx is NOT RECOMMENDED"
   push("content-length", "0");
-  return { kind: "request", method: "ACK", uri: invite.uri, version: invite.version, headers, body: Buffer.alloc(0) };
+  return {
+    kind: "request",
+    method: "ACK",
+    uri: invite.uri,
+    version: invite.version,
+    headers,
+    body: Buffer.alloc(0),
+  };
 }

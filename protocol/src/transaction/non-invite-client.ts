@@ -42,13 +42,14 @@ import type { ClientTransactionUser, TransactionDeps } from "./transaction-user.
 
 export type NonInviteClientState = "trying" | "proceeding" | "completed" | "terminated";
 
-export const nonInviteClientTransitions: Readonly<Record<NonInviteClientState, readonly NonInviteClientState[]>> =
-  Object.freeze({
-    trying: Object.freeze(["proceeding", "completed", "terminated"] as const),
-    proceeding: Object.freeze(["completed", "terminated"] as const),
-    completed: Object.freeze(["terminated"] as const),
-    terminated: Object.freeze([] as const),
-  });
+export const nonInviteClientTransitions: Readonly<
+  Record<NonInviteClientState, readonly NonInviteClientState[]>
+> = Object.freeze({
+  trying: Object.freeze(["proceeding", "completed", "terminated"] as const),
+  proceeding: Object.freeze(["completed", "terminated"] as const),
+  completed: Object.freeze(["terminated"] as const),
+  terminated: Object.freeze([] as const),
+});
 
 export type NonInviteClientTimer = "E" | "F" | "K";
 

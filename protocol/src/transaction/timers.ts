@@ -153,7 +153,14 @@ function checkBase(base: BaseTimers): void {
 }
 
 /** Transports whose Via transport token names a reliable (connection-oriented) protocol. */
-export const RELIABLE_TRANSPORTS: ReadonlySet<string> = new Set(["TCP", "TLS", "SCTP", "TLS-SCTP", "WS", "WSS"]);
+export const RELIABLE_TRANSPORTS: ReadonlySet<string> = new Set([
+  "TCP",
+  "TLS",
+  "SCTP",
+  "TLS-SCTP",
+  "WS",
+  "WSS",
+]);
 
 export function isReliableTransport(viaTransport: string): boolean {
   return RELIABLE_TRANSPORTS.has(viaTransport.toUpperCase());

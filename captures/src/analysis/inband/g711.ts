@@ -121,3 +121,26 @@ export function encodeG711(samples: ArrayLike<number>, codec: G711Codec): Buffer
   for (let i = 0; i < samples.length; i++) out[i] = encode(samples[i]!);
   return out;
 }
+
+/**
+ * dBm0 reference. G.711 gives each law a "theoretical maximum load capacity" (Tmax): a sine whose
+ * peak reaches the coder overload point is +3.14 dBm0 for A-law (overload 4096 at 13-bit scale =
+ * 32768 at 16-bit) and +3.17 dBm0 for µ-law (8159 at 14-bit = 32636 at 16-bit). So a 0 dBm0 sine
+ * has a 16-bit peak of 32768 / 10^(3.14/20) ≈ 22827 (A-law) or 32636 / 10^(3.17/20) ≈ 22657
+ * (µ-law). The 0.07 dB difference is far inside every DTMF tolerance.
+ */
+export const G711_0DBM0_SINE_PEAK: Readonly<Record<G711Codec, number>> = Object.freeze({
+  PCMA: 32768 / 10 ** (3.14 / 20),
+  PCMU: 32636 / 10 ** (3.17 / 20),
+});
+
+/** Peak amplitude (16-bit linear) of a sine at `dbm0`. */
+export function dbm0ToSinePeak(dbm0: number, codec: G711Codec): number {
+  return G711_0DBM0_SINE_PEAK[codec] * 10 ** (dbm0 / 20);
+}
+
+/** Mean-square power (16-bit linear units squared) of a sine at `dbm0`. */
+export function dbm0ToSinePower(dbm0: number, codec: G711Codec): number {
+  const peak = dbm0ToSinePeak(dbm0, codec);
+  return (peak * peak) / 2;
+}

@@ -6,22 +6,7 @@
 export const DTMF_DIGITS = "0123456789*#ABCD";
 
 export type DtmfDigit =
-  | "0"
-  | "1"
-  | "2"
-  | "3"
-  | "4"
-  | "5"
-  | "6"
-  | "7"
-  | "8"
-  | "9"
-  | "*"
-  | "#"
-  | "A"
-  | "B"
-  | "C"
-  | "D";
+  "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#" | "A" | "B" | "C" | "D";
 
 const DIGIT_SET: ReadonlySet<string> = new Set(DTMF_DIGITS);
 

@@ -18,7 +18,8 @@ export function parseDtmfSignal(text: string): SignalResult {
     const event = Number(s);
     const fromEvent = dtmfDigitForEvent(event);
     if (fromEvent !== null) return { ok: true, digit: fromEvent };
-    if (event === FLASH_EVENT) return { ok: false, code: "hook-flash", message: `signal ${s} is a hook flash` };
+    if (event === FLASH_EVENT)
+      return { ok: false, code: "hook-flash", message: `signal ${s} is a hook flash` };
   }
   if (s === "!") return { ok: false, code: "hook-flash", message: "signal ! is a hook flash" };
   return { ok: false, code: "bad-signal", message: `not a DTMF signal: ${JSON.stringify(s.slice(0, 40))}` };

@@ -37,7 +37,10 @@ export function parseDtmfInfoBody(contentType: string, body: Uint8Array): DtmfIn
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
   if (type === DTMF_CONTENT_TYPE) return fromSignal(text, null);
   if (type !== DTMF_RELAY_CONTENT_TYPE) {
-    return fail("unsupported-content-type", `not a DTMF INFO body: ${JSON.stringify(contentType.slice(0, 80))}`);
+    return fail(
+      "unsupported-content-type",
+      `not a DTMF INFO body: ${JSON.stringify(contentType.slice(0, 80))}`,
+    );
   }
   let signal: string | null = null;
   let durationMs: number | null = null;
@@ -46,7 +49,8 @@ export function parseDtmfInfoBody(contentType: string, body: Uint8Array): DtmfIn
     if (!kv) continue;
     const key = kv[1]!.toLowerCase();
     if (key === "signal" && signal === null) signal = kv[2]!;
-    else if (key === "duration" && durationMs === null && /^\d{1,9}$/.test(kv[2]!)) durationMs = Number(kv[2]);
+    else if (key === "duration" && durationMs === null && /^\d{1,9}$/.test(kv[2]!))
+      durationMs = Number(kv[2]);
   }
   if (signal === null) return fail("no-signal", "application/dtmf-relay body without a Signal= line");
   return fromSignal(signal, durationMs);

@@ -24,7 +24,9 @@ export const FLASH_EVENT = 16;
 
 /** 0-15 -> its digit; anything else (flash 16, tones, out of range) -> null */
 export function dtmfDigitForEvent(event: number): DtmfDigit | null {
-  return Number.isInteger(event) && event >= 0 && event <= DTMF_EVENT_MAX ? DTMF_DIGIT_BY_EVENT[event]! : null;
+  return Number.isInteger(event) && event >= 0 && event <= DTMF_EVENT_MAX
+    ? DTMF_DIGIT_BY_EVENT[event]!
+    : null;
 }
 
 /** "5" -> 5, "*" -> 10, "a" -> 12; not a DTMF key -> null */

@@ -47,17 +47,32 @@ export interface TelephoneEventError {
 }
 
 export type TelephoneEventResult = ({ readonly ok: true } & TelephoneEvent) | TelephoneEventError;
-export type TelephoneEventsResult = { readonly ok: true; readonly events: readonly TelephoneEvent[] } | TelephoneEventError;
+export type TelephoneEventsResult =
+  { readonly ok: true; readonly events: readonly TelephoneEvent[] } | TelephoneEventError;
 
 function check(buf: Uint8Array, offset: number, length: number): TelephoneEventError | null {
-  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > buf.length) {
-    return { ok: false, code: "bad-range", message: `offset ${offset} + length ${length} outside ${buf.length} bytes` };
+  if (
+    !Number.isInteger(offset) ||
+    !Number.isInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > buf.length
+  ) {
+    return {
+      ok: false,
+      code: "bad-range",
+      message: `offset ${offset} + length ${length} outside ${buf.length} bytes`,
+    };
   }
   if (length < TELEPHONE_EVENT_LENGTH) {
     return { ok: false, code: "too-short", message: `${length} bytes, a telephone-event needs 4` };
   }
   if (length % TELEPHONE_EVENT_LENGTH !== 0) {
-    return { ok: false, code: "bad-length", message: `${length} bytes is not a whole number of 4-byte events` };
+    return {
+      ok: false,
+      code: "bad-length",
+      message: `${length} bytes is not a whole number of 4-byte events`,
+    };
   }
   return null;
 }

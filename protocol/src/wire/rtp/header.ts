@@ -48,12 +48,7 @@ export const RTP_TIMESTAMP_OFFSET = 4;
 export const RTP_SSRC_OFFSET = 8;
 
 export type RtpErrorCode =
-  | "bad-range"
-  | "too-short"
-  | "bad-version"
-  | "truncated-csrc"
-  | "truncated-extension"
-  | "bad-padding";
+  "bad-range" | "too-short" | "bad-version" | "truncated-csrc" | "truncated-extension" | "bad-padding";
 
 export interface RtpError {
   readonly ok: false;
@@ -98,7 +93,13 @@ function fail(code: RtpErrorCode, message: string): RtpError {
 
 /** Decodes the RTP header of the packet `buf[offset, offset + length)`. Never throws. */
 export function parseRtpHeader(buf: Uint8Array, offset: number, length: number): RtpHeaderResult {
-  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > buf.length) {
+  if (
+    !Number.isInteger(offset) ||
+    !Number.isInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > buf.length
+  ) {
     return fail("bad-range", `offset ${offset} + length ${length} outside a buffer of ${buf.length} bytes`);
   }
   if (length < RTP_FIXED_HEADER_LENGTH) {
@@ -116,7 +117,10 @@ export function parseRtpHeader(buf: Uint8Array, offset: number, length: number):
   let pos = offset + RTP_FIXED_HEADER_LENGTH;
   const end = offset + length;
   if (pos + csrcCount * RTP_CSRC_LENGTH > end) {
-    return fail("truncated-csrc", `CC=${csrcCount} needs ${csrcCount * RTP_CSRC_LENGTH} bytes after the fixed header`);
+    return fail(
+      "truncated-csrc",
+      `CC=${csrcCount} needs ${csrcCount * RTP_CSRC_LENGTH} bytes after the fixed header`,
+    );
   }
   let csrcs = NO_CSRCS;
   if (csrcCount > 0) {
@@ -146,7 +150,10 @@ export function parseRtpHeader(buf: Uint8Array, offset: number, length: number):
   if (padding) {
     paddingLength = buf[end - 1]!;
     if (paddingLength === 0 || pos + paddingLength > end) {
-      return fail("bad-padding", `padding count ${paddingLength} does not fit the ${end - pos} bytes after the header`);
+      return fail(
+        "bad-padding",
+        `padding count ${paddingLength} does not fit the ${end - pos} bytes after the header`,
+      );
     }
   }
 

@@ -45,7 +45,12 @@ export function rtpHeaderLength(fields: RtpHeaderFields): number {
  * bit only; the caller appends the padding octets (buildRtpPacket does both). Throws RangeError on
  * out-of-range fields or a short buffer: those are caller bugs, not wire data.
  */
-export function writeRtpHeader(buf: Uint8Array, offset: number, fields: RtpHeaderFields, padding = false): number {
+export function writeRtpHeader(
+  buf: Uint8Array,
+  offset: number,
+  fields: RtpHeaderFields,
+  padding = false,
+): number {
   checkUint("payloadType", fields.payloadType, 0x7f);
   checkUint("sequence", fields.sequence, 0xffff);
   checkUint("timestamp", fields.timestamp, 0xffffffff);

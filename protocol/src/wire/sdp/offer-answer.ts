@@ -42,9 +42,14 @@ export function negotiatedAudio(offer: SdpMedia, answer: SdpMedia): NegotiatedAu
   if (rejected) {
     return { codec: null, answerNotInOffer, answerUnmapped, telephoneEvent: null, rejected };
   }
-  const codec =
-    answer.rtpmaps.find((a) => isCodec(a) && offer.rtpmaps.some((o) => sameFormat(o, a))) ?? null;
-  return { codec, answerNotInOffer, answerUnmapped, telephoneEvent: telephoneEventPair(offer, answer, codec), rejected };
+  const codec = answer.rtpmaps.find((a) => isCodec(a) && offer.rtpmaps.some((o) => sameFormat(o, a))) ?? null;
+  return {
+    codec,
+    answerNotInOffer,
+    answerUnmapped,
+    telephoneEvent: telephoneEventPair(offer, answer, codec),
+    rejected,
+  };
 }
 
 /** The first m=audio of a session description, or null. */
@@ -66,7 +71,11 @@ function isCodec(r: RtpMap): boolean {
   return name !== TELEPHONE_EVENT && name !== COMFORT_NOISE;
 }
 
-function telephoneEventPair(offer: SdpMedia, answer: SdpMedia, codec: RtpMap | null): NegotiatedAudio["telephoneEvent"] {
+function telephoneEventPair(
+  offer: SdpMedia,
+  answer: SdpMedia,
+  codec: RtpMap | null,
+): NegotiatedAudio["telephoneEvent"] {
   const offered = offer.rtpmaps.filter((r) => r.name.toLowerCase() === TELEPHONE_EVENT);
   const answered = answer.rtpmaps.filter((r) => r.name.toLowerCase() === TELEPHONE_EVENT);
   if (offered.length === 0 || answered.length === 0) return null;

@@ -188,6 +188,7 @@ function applyAttribute(attr: SdpAttribute, current: MediaState | undefined, ses
           : { pt, name: m[2]!, clockRate: Number(m[3]), channels: Number(m[4]) };
       current.rtpmaps.set(pt, rtpmap);
     }
+    return true;
   } else if (name === "fmtp") {
     // RFC 4566 §6: a=fmtp:<format> <format specific parameters>
     const m = /^(\d{1,3})(?:\s+(.*))?$/.exec(attr.value ?? "");
@@ -230,7 +231,8 @@ function finishMedia(m: MediaState, session: SessionState): SdpMedia {
     if (!inMline.has(pt)) leftovers.push({ name: "rtpmap", value: formatRtpMapValue(map) });
   }
   for (const [pt, params] of m.fmtp) {
-    if (!inMline.has(pt)) leftovers.push({ name: "fmtp", value: params === "" ? `${pt}` : `${pt} ${params}` });
+    if (!inMline.has(pt))
+      leftovers.push({ name: "fmtp", value: params === "" ? `${pt}` : `${pt} ${params}` });
   }
 
   const result: SdpMedia = {
@@ -252,7 +254,10 @@ function finishMedia(m: MediaState, session: SessionState): SdpMedia {
 }
 
 /** RFC 4733 §2.4.1: the first telephone-event format of the m-line and the events its fmtp lists. */
-function telephoneEventOf(rtpmaps: readonly RtpMap[], fmtp: Readonly<Record<number, string>>): TelephoneEventInfo | null {
+function telephoneEventOf(
+  rtpmaps: readonly RtpMap[],
+  fmtp: Readonly<Record<number, string>>,
+): TelephoneEventInfo | null {
   const te = rtpmaps.find((r) => r.name.toLowerCase() === "telephone-event");
   if (!te) return null;
   const params = fmtp[te.pt] ?? null;

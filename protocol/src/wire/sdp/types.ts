@@ -47,7 +47,12 @@ export interface SdpAttribute {
 }
 
 export interface SessionDescription {
-  readonly origin: { readonly username: string; readonly sessionId: string; readonly version: string; readonly address: string } | null;
+  readonly origin: {
+    readonly username: string;
+    readonly sessionId: string;
+    readonly version: string;
+    readonly address: string;
+  } | null;
   readonly connection: string | null;
   readonly media: readonly SdpMedia[];
   /** the s= line ("-" is the usual placeholder) */
@@ -61,4 +66,7 @@ export type SdpParseResult =
       /** lines that were not understood and were skipped (malformed rtpmap, non-SDP text, ...) */
       readonly ignoredLines?: readonly string[];
     }
-  | { readonly ok: false; readonly error: { readonly code: "not-sdp" | "bad-media" | "bad-line"; readonly message: string } };
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: "not-sdp" | "bad-media" | "bad-line"; readonly message: string };
+    };

@@ -72,7 +72,8 @@ function mediaLines(m: SdpMediaInput, sessionConnection: string | null): string[
   const rtpmaps = m.rtpmaps ?? [];
   const payloads = isRtp ? (m.payloads ?? numericFormats(m.formats) ?? rtpmaps.map((r) => r.pt)) : [];
   for (const pt of payloads) {
-    if (!Number.isInteger(pt) || pt < 0 || pt > 127) throw new RangeError(`RTP payload type out of range: ${pt}`);
+    if (!Number.isInteger(pt) || pt < 0 || pt > 127)
+      throw new RangeError(`RTP payload type out of range: ${pt}`);
   }
   const formats = isRtp ? payloads.map(String) : (m.formats ?? []);
   const lines = [`m=${m.type} ${m.port} ${m.proto}${formats.length > 0 ? " " + formats.join(" ") : ""}`];

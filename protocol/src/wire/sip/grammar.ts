@@ -114,6 +114,9 @@ export function indexOutsideQuotes(s: string, ch: string, from = 0): number {
 
 export type Params = Readonly<Record<string, string | null>>;
 
+/** Problems recorded per list at most (strict mode needs one; a hostile value may hold thousands). */
+export const MAX_PROBLEMS = 8;
+
 export interface ParamsParse {
   /** names lower-cased; quoted values unquoted; a name without `=` maps to null; first wins */
   readonly params: Params;
@@ -129,34 +132,37 @@ export interface ParamsParse {
  */
 export function parseParams(text: string): ParamsParse {
   const problems: string[] = [];
+  const note = (p: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
   const entries: [string, string | null][] = [];
   const seen = new Set<string>();
   const rest = text.trim();
   if (rest === "") return { params: {}, problems };
-  if (rest[0] !== ";") problems.push(`unexpected text before parameters: ${JSON.stringify(rest.slice(0, 20))}`);
+  if (rest[0] !== ";") note(`unexpected text before parameters: ${JSON.stringify(rest.slice(0, 20))}`);
   const pieces = splitOutside(rest, ";");
   // the piece before the first ';' is empty when the text starts with ';'
   const first = pieces.shift()!.trim();
-  if (first !== "" && problems.length === 0) problems.push("unexpected text before parameters");
+  if (first !== "" && problems.length === 0) note("unexpected text before parameters");
   for (const raw of pieces) {
     const piece = raw.trim();
     if (piece === "") {
-      problems.push("empty parameter");
+      note("empty parameter");
       continue;
     }
     const eq = indexOutsideQuotes(piece, "=");
     const name = (eq < 0 ? piece : piece.slice(0, eq)).trim();
     let value: string | null = null;
-    if (!isToken(name)) problems.push(`bad parameter name ${JSON.stringify(name)}`);
+    if (!isToken(name)) note(`bad parameter name ${JSON.stringify(name)}`);
     if (eq >= 0) {
       const v = piece.slice(eq + 1).trim();
       if (v.startsWith('"')) {
         const q = readQuoted(v, 0);
-        if (q === null) problems.push(`unbalanced quotes in parameter ${JSON.stringify(name)}`);
-        else if (q.end !== v.length) problems.push(`text after quoted value of ${JSON.stringify(name)}`);
+        if (q === null) note(`unbalanced quotes in parameter ${JSON.stringify(name)}`);
+        else if (q.end !== v.length) note(`text after quoted value of ${JSON.stringify(name)}`);
         value = q === null ? v.slice(1) : q.text;
       } else {
-        if (!GEN_VALUE_RE.test(v)) problems.push(`bad value for parameter ${JSON.stringify(name)}`);
+        if (!GEN_VALUE_RE.test(v)) note(`bad value for parameter ${JSON.stringify(name)}`);
         value = v;
       }
     }

@@ -9,7 +9,7 @@
  * Lines end with CRLF; a bare LF is tolerated (common in hand-written traces).
  */
 import { canonicalHeaderName } from "./header-names.ts";
-import { isToken, trimLws, trimLwsEnd, trimLwsStart } from "./grammar.ts";
+import { isToken, MAX_PROBLEMS, trimLws, trimLwsEnd, trimLwsStart } from "./grammar.ts";
 import type { SipHeader, SipParseMode } from "./types.ts";
 
 const LF = 0x0a;
@@ -46,7 +46,7 @@ export function readHeaderBlock(buf: Buffer, start: number, end: number): Header
 
 export interface UnfoldResult {
   readonly headers: SipHeader[];
-  /** lines that are not header fields (strict mode rejects on any; lenient mode warns) */
+  /** lines that are not header fields, the first MAX_PROBLEMS (strict mode rejects on any; lenient warns) */
   readonly problems: string[];
 }
 
@@ -60,30 +60,39 @@ const LENIENT_NAME_RE = /^[^\s\x00-\x1f\x7f:]+$/;
 export function unfoldHeaders(lines: readonly string[], mode: SipParseMode): UnfoldResult {
   const headers: SipHeader[] = [];
   const problems: string[] = [];
-  let current: { raw: string; value: string } | null = null;
+  const note = (p: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+  // folded values are collected as pieces and joined once (repeated concatenation is quadratic)
+  let current: { raw: string; pieces: string[] } | null = null;
   const flush = (): void => {
     if (current === null) return;
-    headers.push({ name: canonicalHeaderName(current.raw), raw: current.raw, value: trimLws(current.value) });
+    const value = current.pieces.length === 1 ? current.pieces[0]! : current.pieces.join(" ");
+    headers.push({ name: canonicalHeaderName(current.raw), raw: current.raw, value: trimLws(value) });
     current = null;
   };
   for (const line of lines) {
     if (line[0] === " " || line[0] === "\t") {
-      if (current === null) problems.push(`continuation line before any header: ${clip(line)}`);
-      else current.value = `${trimLwsEnd(current.value)} ${trimLwsStart(line)}`;
+      if (current === null) note(`continuation line before any header: ${clip(line)}`);
+      else {
+        const last = current.pieces.length - 1;
+        current.pieces[last] = trimLwsEnd(current.pieces[last]!);
+        current.pieces.push(trimLwsStart(line));
+      }
       continue;
     }
     flush();
     const colon = line.indexOf(":");
     if (colon < 0) {
-      problems.push(`header line without a colon: ${clip(line)}`);
+      note(`header line without a colon: ${clip(line)}`);
       continue;
     }
     const raw = trimLwsEnd(line.slice(0, colon));
     if (!isToken(raw)) {
-      problems.push(`bad header name ${clip(raw)}`);
+      note(`bad header name ${clip(raw)}`);
       if (mode === "strict" || !LENIENT_NAME_RE.test(raw)) continue;
     }
-    current = { raw, value: line.slice(colon + 1) };
+    current = { raw, pieces: [line.slice(colon + 1)] };
   }
   flush();
   return { headers, problems };

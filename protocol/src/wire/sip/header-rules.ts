@@ -31,7 +31,8 @@ export const MAX_MAX_FORWARDS = 255;
 export const MAX_CONTENT_LENGTH = 2 ** 32 - 1;
 
 function uint(max: number): (v: string) => string | null {
-  return (v) => (parseUint(v, max) === null ? `${JSON.stringify(v.slice(0, 30))} is not an integer 0-${max}` : null);
+  return (v) =>
+    parseUint(v, max) === null ? `${JSON.stringify(v.slice(0, 30))} is not an integer 0-${max}` : null;
 }
 
 /** delta-seconds followed by anything (a comment, parameters): Retry-After, Session-Expires, Min-SE. */
@@ -59,7 +60,8 @@ const RFC1123_RE =
 function warning(v: string): string | null {
   for (const el of splitOutside(v, ",")) {
     const m = /^([0-9]{3}) [^\s"]+ /.exec(el.trim());
-    if (m === null) return `warning-value ${JSON.stringify(el.trim().slice(0, 30))} is not 3DIGIT SP agent SP text`;
+    if (m === null)
+      return `warning-value ${JSON.stringify(el.trim().slice(0, 30))} is not 3DIGIT SP agent SP text`;
     const text = el.trim().slice(m[0].length);
     const q = readQuoted(text, 0);
     if (q === null || q.end !== text.length) return "warn-text is not one quoted string";
@@ -70,20 +72,22 @@ function warning(v: string): string | null {
 /** RFC 3261 §20.10 contact-params: c-p-q = "q" EQUAL qvalue; c-p-expires = "expires" EQUAL delta-seconds */
 const QVALUE_RE = /^(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)$/;
 
-function addrList(opts: { single: boolean; bracketsRequired: boolean; star: boolean }) {
+function addrList(opts: { single: boolean; bracketsRequired: boolean; contact: boolean }) {
   return (v: string): string | null => {
     const elements = opts.single ? [v] : splitOutside(v, ",");
-    if (opts.star && v.trim() === "*") return null;
+    // RFC 3261 §20.10: Contact = ( STAR / (contact-param *(COMMA contact-param)))
+    if (opts.contact && v.trim() === "*") return null;
     for (const el of elements) {
       const a = analyzeNameAddr(el);
       if (a.addr === null || a.problems.length > 0) return a.problems.join("; ") || "unreadable address";
       if (a.addr.uri === "*") return "* is only allowed as the whole Contact value";
       if (opts.bracketsRequired && !a.addr.bracketed) return "URI must be enclosed in <...>";
+      if (!opts.contact) continue;
       const p = a.addr.params;
       if (typeof p["expires"] === "string" && parseUint(p["expires"], MAX_DELTA_SECONDS) === null) {
         return `expires parameter ${p["expires"].slice(0, 30)} out of range`;
       }
-      if (opts.star && typeof p["q"] === "string" && !QVALUE_RE.test(p["q"])) return `bad q ${p["q"]}`;
+      if (typeof p["q"] === "string" && !QVALUE_RE.test(p["q"])) return `bad q ${p["q"]}`;
     }
     return null;
   };
@@ -130,10 +134,10 @@ export const STRICT_HEADER_RULES: Readonly<Record<string, HeaderRule>> = Object.
   warning: { code: BAD, check: warning },
   "content-type": { code: BAD, check: contentType },
   via: { code: "bad-via", check: via },
-  from: { code: BAD, check: addrList({ single: true, bracketsRequired: false, star: false }) },
-  to: { code: BAD, check: addrList({ single: true, bracketsRequired: false, star: false }) },
-  "reply-to": { code: BAD, check: addrList({ single: true, bracketsRequired: false, star: false }) },
-  contact: { code: BAD, check: addrList({ single: false, bracketsRequired: false, star: true }) },
-  route: { code: BAD, check: addrList({ single: false, bracketsRequired: true, star: false }) },
-  "record-route": { code: BAD, check: addrList({ single: false, bracketsRequired: true, star: false }) },
+  from: { code: BAD, check: addrList({ single: true, bracketsRequired: false, contact: false }) },
+  to: { code: BAD, check: addrList({ single: true, bracketsRequired: false, contact: false }) },
+  "reply-to": { code: BAD, check: addrList({ single: true, bracketsRequired: false, contact: false }) },
+  contact: { code: BAD, check: addrList({ single: false, bracketsRequired: false, contact: true }) },
+  route: { code: BAD, check: addrList({ single: false, bracketsRequired: true, contact: false }) },
+  "record-route": { code: BAD, check: addrList({ single: false, bracketsRequired: true, contact: false }) },
 } satisfies Record<string, HeaderRule>);

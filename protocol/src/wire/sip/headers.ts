@@ -28,37 +28,37 @@ export type { ContentType } from "./content-type.ts";
  * the weekday), and single-valued headers such as From, To, Call-ID, CSeq.
  */
 export const LIST_HEADERS: ReadonlySet<string> = new Set([
-    "via",
-    "contact",
-    "route",
-    "record-route",
-    "path", // RFC 3327
-    "service-route", // RFC 3608
-    "allow",
-    "supported",
-    "require",
-    "proxy-require",
-    "unsupported",
-    "allow-events", // RFC 3265
-    "accept",
-    "accept-encoding",
-    "accept-language",
-    "content-encoding",
-    "content-language",
-    "in-reply-to",
-    "alert-info",
-    "call-info",
-    "error-info",
-    "warning",
-    "reason", // RFC 3326
-    "p-asserted-identity", // RFC 3325
-    "p-preferred-identity", // RFC 3325
-    "history-info", // RFC 7044
-    "accept-contact", // RFC 3841
-    "reject-contact", // RFC 3841
-    "security-client", // RFC 3329
-    "security-server",
-    "security-verify",
+  "via",
+  "contact",
+  "route",
+  "record-route",
+  "path", // RFC 3327
+  "service-route", // RFC 3608
+  "allow",
+  "supported",
+  "require",
+  "proxy-require",
+  "unsupported",
+  "allow-events", // RFC 3265
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "content-encoding",
+  "content-language",
+  "in-reply-to",
+  "alert-info",
+  "call-info",
+  "error-info",
+  "warning",
+  "reason", // RFC 3326
+  "p-asserted-identity", // RFC 3325
+  "p-preferred-identity", // RFC 3325
+  "history-info", // RFC 7044
+  "accept-contact", // RFC 3841
+  "reject-contact", // RFC 3841
+  "security-client", // RFC 3329
+  "security-server",
+  "security-verify",
 ]);
 
 /** The first value of header `name` (any form: "Call-ID", "call-id", "i"), as written. */

@@ -38,7 +38,8 @@ export interface NameAddrAnalysis {
 export function analyzeNameAddr(value: string): NameAddrAnalysis {
   const v = value.trim();
   const problems: string[] = [];
-  if (v === "*") return { addr: { displayName: null, uri: "*", tag: null, params: {}, bracketed: false }, problems };
+  if (v === "*")
+    return { addr: { displayName: null, uri: "*", tag: null, params: {}, bracketed: false }, problems };
   if (v === "") return { addr: null, problems: ["empty value"] };
   let displayName: string | null = null;
   let lt: number;
@@ -57,7 +58,8 @@ export function analyzeNameAddr(value: string): NameAddrAnalysis {
       const words = v.slice(0, lt).trim();
       if (words !== "") {
         displayName = words;
-        if (!words.split(/[ \t]+/).every(isToken)) problems.push("display name is neither tokens nor a quoted string");
+        if (!words.split(/[ \t]+/).every(isToken))
+          problems.push("display name is neither tokens nor a quoted string");
       }
     }
   }

@@ -76,7 +76,8 @@ function lenientRequestLine(words: readonly string[]): StartLineResult {
   if (uri === "") return fail("bad-start-line", "Request-Line without a Request-URI");
   if (words.length !== 3) warnings.push({ code: "bad-start-line", message: "LWS inside the Request-Line" });
   if (!SIP_2_0_RE.test(version)) warnings.push({ code: "bad-version", message: `SIP version ${version}` });
-  if (!looksLikeAbsoluteUri(uri)) warnings.push({ code: "bad-uri", message: `Request-URI ${JSON.stringify(uri)}` });
+  if (!looksLikeAbsoluteUri(uri))
+    warnings.push({ code: "bad-uri", message: `Request-URI ${JSON.stringify(uri)}` });
   return { ok: true, line: { kind: "request", method, uri, version }, warnings };
 }
 

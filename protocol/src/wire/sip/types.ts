@@ -35,6 +35,15 @@ export type SipMessage = SipRequest | SipResponse;
 /** strict: RFC 3261 grammar as RFC 4475 expects; lenient: keep what can be kept (captures). */
 export type SipParseMode = "strict" | "lenient";
 
+export interface SipParseOptions {
+  /**
+   * Reject (strict mode) a message that lacks a header RFC 3261 §8.1.1 makes mandatory (To, From,
+   * CSeq, Call-ID, Via; plus Max-Forwards in requests). Default false: RFC 4475 §3.3.1 classes
+   * such a message as parseable (the UAS answers 400), so by default the lack is a warning.
+   */
+  readonly requireMandatoryHeaders?: boolean;
+}
+
 export type SipParseErrorCode =
   | "empty"
   | "not-sip"
@@ -60,7 +69,11 @@ export type SipParseResult =
       readonly message: SipMessage;
       /** bytes consumed from the input (start of the next message on a stream) */
       readonly consumed: number;
-      /** problems tolerated in lenient mode */
+      /**
+       * problems tolerated: in lenient mode anything recoverable; in strict mode only semantic
+       * ones RFC 4475 §3.3 says a parser accepts (missing mandatory headers, duplicated
+       * single-valued headers, conflicting Content-Length values)
+       */
       readonly warnings: readonly SipParseError[];
     }
   | { readonly ok: false; readonly error: SipParseError };

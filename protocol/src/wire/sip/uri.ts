@@ -35,7 +35,9 @@ const MAX_PORT = 65535;
 /** Decodes %HH escapes as UTF-8 octets; a "%" not followed by two hex digits stays literal. */
 export function decodeEscapes(s: string): string {
   if (!s.includes("%")) return s;
-  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
+  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) =>
+    Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"),
+  );
 }
 
 /** Parses a URI given bare or inside `<...>`; null when it is not a URI at all. */
@@ -56,7 +58,16 @@ export function parseSipUri(text: string): SipUri | null {
     const number = semi < 0 ? opaque : opaque.slice(0, semi);
     if (number === "") return null;
     const params = semi < 0 ? {} : parseUriParams(opaque.slice(semi + 1));
-    return { scheme, user: decodeEscapes(number), password: null, host: "", port: null, params, headers: {}, opaque };
+    return {
+      scheme,
+      user: decodeEscapes(number),
+      password: null,
+      host: "",
+      port: null,
+      params,
+      headers: {},
+      opaque,
+    };
   }
   return { scheme, user: null, password: null, host: "", port: null, params: {}, headers: {}, opaque };
 }

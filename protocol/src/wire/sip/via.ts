@@ -42,10 +42,17 @@ export function analyzeVia(value: string): ViaAnalysis {
   const m = SENT_PROTOCOL_RE.exec(v);
   if (m === null) return { via: null, problems: ["not protocol/version/transport sent-by"] };
   const problems: string[] = [];
-  const [whole, name, version, transport, sentByText] = m as unknown as [string, string, string, string, string];
+  const [whole, name, version, transport, sentByText] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (![name, version, transport].every(isToken)) problems.push("sent-protocol is not three tokens");
   const sentBy = splitSentBy(sentByText.trim());
-  if (sentBy === null) return { via: null, problems: [...problems, `bad sent-by ${JSON.stringify(sentByText.trim())}`] };
+  if (sentBy === null)
+    return { via: null, problems: [...problems, `bad sent-by ${JSON.stringify(sentByText.trim())}`] };
   const p = parseParams(v.slice(whole.length));
   problems.push(...p.problems);
   const params = p.params;
@@ -63,7 +70,9 @@ export function analyzeVia(value: string): ViaAnalysis {
   const ttl = str("ttl");
   if (ttl !== null && parseUint(ttl, MAX_TTL) === null) problems.push("bad ttl");
   const received = str("received");
-  if (received !== null && !isHost(received)) problems.push("bad received");
+  // RFC 3261 §25.1: via-received = "received" EQUAL (IPv4address / IPv6address), IPv6 without brackets
+  if (received !== null && !isHost(received) && !/^[0-9A-Fa-f:.]+$/.test(received))
+    problems.push("bad received");
   const via: Via = {
     protocol: `${name}/${version}`.toUpperCase(),
     transport: transport.toUpperCase(),

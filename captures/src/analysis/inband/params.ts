@@ -1,0 +1,60 @@
+/**
+ * Acceptance limits of the in-band DTMF receiver, in the terms of ITU-T Q.24 (Multifrequency
+ * push-button signal reception) and Telcordia GR-506 §15. Q.24 leaves the numbers to each
+ * administration; the defaults below are the usual ones (GR-506, ITU-T Q.24 Table 1 columns):
+ *
+ *  - level: operate on each tone from -3 to -25 dBm0; we accept down to -30 dBm0 per tone (the
+ *    non-operate level is an administration choice, typically somewhere below -30 dBm0);
+ *  - frequency: operate within ±1.5 %, do not operate beyond ±3.5 %; we cut at ±2.5 %;
+ *  - twist (level difference of the two tones): "normal twist" is the low-group tone above the
+ *    high-group tone (high frequencies lose more on a line), must be accepted up to 8 dB;
+ *    "reverse twist" is the high-group tone above the low one, must be accepted up to 4 dB
+ *    (GR-506 numbers, also used by spandsp and vocoder DSP datasheets);
+ *  - timing: operate on tones ≥ 40 ms; an interdigit pause of ≥ 40 ms must be seen as a pause
+ *    and one of ≤ 20 ms may be bridged; we end a digit after 30 ms without detection, so one long
+ *    tone stays one digit and "1 1" with a 40 ms gap is two;
+ *  - each tone must dominate the rest of its group (8 dB), and the two tones must carry most of the
+ *    window's energy (speech, music and noise spread it over many frequencies): 0.8 means a
+ *    tone-to-rest ratio ≥ 6 dB (a DTMF pair in white noise at 15 dB SNR still passes);
+ *  - talk-off: voiced speech is a sum of harmonics of the pitch, and when two formants sit on two
+ *    harmonics near a row and a column it looks like a DTMF pair for a few windows. But pitch glides
+ *    and jitters (0.5-1 % per period), so harmonic h moves by h × that: several Hz per 10 ms at
+ *    700-1600 Hz, while a DTMF sender is crystal-stable (its measured frequency moves < 1 Hz per
+ *    window at 15 dB SNR). A candidate digit whose tone frequencies move more than 5 Hz between
+ *    consecutive windows restarts its 40 ms count.
+ *
+ * Units are in the names; the detector converts them once to linear energy ratios.
+ */
+export interface InbandDtmfParams {
+  /** minimum level of each tone, dBm0 */
+  readonly minToneDbm0: number;
+  /** largest accepted (low-group level − high-group level), dB ("normal twist") */
+  readonly maxLowOverHighDb: number;
+  /** largest accepted (high-group level − low-group level), dB ("reverse twist") */
+  readonly maxHighOverLowDb: number;
+  /** the strongest tone of a group must exceed each other tone of the group by this much, dB */
+  readonly groupDominanceDb: number;
+  /** (row tone energy + column tone energy) / total energy of the window, 0..1 */
+  readonly minToneEnergyFraction: number;
+  /** largest accepted |f − f_nominal| / f_nominal for each tone */
+  readonly maxFrequencyDeviation: number;
+  /** largest change of either tone's measured frequency between two consecutive 10 ms windows of a
+   * not yet accepted digit, Hz */
+  readonly maxFrequencyDriftHz: number;
+  /** a digit is accepted after this much continuous detection, ms */
+  readonly minOnMs: number;
+  /** this much continuous non-detection ends a digit, ms */
+  readonly minOffMs: number;
+}
+
+export const Q24_DEFAULT_PARAMS: InbandDtmfParams = Object.freeze({
+  minToneDbm0: -30,
+  maxLowOverHighDb: 8,
+  maxHighOverLowDb: 4,
+  groupDominanceDb: 8,
+  minToneEnergyFraction: 0.8,
+  maxFrequencyDeviation: 0.025,
+  maxFrequencyDriftHz: 5,
+  minOnMs: 40,
+  minOffMs: 30,
+});
