@@ -12,12 +12,15 @@ export function goldenCaptures(): { path: string; golden: string }[] {
   for (const dir of CAPTURE_DIRS) {
     let files: string[] = [];
     try {
-      files = readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
+      files = readdirSync(dir)
+        .filter((f) => /\.(pcap|pcapng)$/.test(f))
+        .sort();
     } catch {
       continue;
     }
     const prefix = dir.endsWith("public") ? "public-" : "";
-    for (const f of files) out.push({ path: join(dir, f), golden: join(GOLDEN_DIR, `${prefix}${basename(f)}.json`) });
+    for (const f of files)
+      out.push({ path: join(dir, f), golden: join(GOLDEN_DIR, `${prefix}${basename(f)}.json`) });
   }
   return out;
 }

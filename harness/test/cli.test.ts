@@ -50,7 +50,26 @@ test("--json: the fixed field names, and SIP_DTMF2's digits 6789123 on PT 96 fro
     verdict: string;
     capture: { file: string; format: string; packets: number; durationS: number };
     calls: { id: string; legs: string[] }[];
-    legs: { callId: string; caller: string; callee: string; finalStatus: number | null; codec: { pt: number; name: string } | null; telephoneEventPt: number | null; answeredAtS: number | null; offerIn: string; dtmf: { digit: string; method: string; direction: string; atS: number; durationMs: number; valid: boolean; pt?: number }[]; bye: unknown }[];
+    legs: {
+      callId: string;
+      caller: string;
+      callee: string;
+      finalStatus: number | null;
+      codec: { pt: number; name: string } | null;
+      telephoneEventPt: number | null;
+      answeredAtS: number | null;
+      offerIn: string;
+      dtmf: {
+        digit: string;
+        method: string;
+        direction: string;
+        atS: number;
+        durationMs: number;
+        valid: boolean;
+        pt?: number;
+      }[];
+      bye: unknown;
+    }[];
     findings: unknown[];
   };
   assert.equal(doc.capture.format, "pcap");
@@ -60,7 +79,10 @@ test("--json: the fixed field names, and SIP_DTMF2's digits 6789123 on PT 96 fro
   assert.equal(call.offerIn, "2xx");
   assert.equal(call.telephoneEventPt, 96);
   assert.equal(call.codec?.name, "PCMA");
-  const digits = call.dtmf.filter((d) => d.method === "rfc2833" && d.valid).map((d) => d.digit).join("");
+  const digits = call.dtmf
+    .filter((d) => d.method === "rfc2833" && d.valid)
+    .map((d) => d.digit)
+    .join("");
   assert.equal(digits, "6789123");
   assert.ok(call.dtmf.every((d) => d.pt === 96));
 });
@@ -76,7 +98,15 @@ test("the HTTP-on-5060 capture gives no SIP legs", () => {
 test("--html and --junit write their files; text output starts with the verdict", () => {
   const html = join(tmp, "r.html");
   const junit = join(tmp, "r.xml");
-  const r = mvsct("analyze", "captures/fixtures/public/ws-sample-sip-dtmf2-rfc2833.pcap", "--html", html, "--junit", junit, "--no-color");
+  const r = mvsct(
+    "analyze",
+    "captures/fixtures/public/ws-sample-sip-dtmf2-rfc2833.pcap",
+    "--html",
+    html,
+    "--junit",
+    junit,
+    "--no-color",
+  );
   assert.ok(r.code === 0 || r.code === 1, r.err);
   assert.match(r.out.split("\n")[0] ?? "", /verdict/i);
   assert.match(readFileSync(html, "utf8"), /^<!doctype html>/i);
@@ -95,7 +125,12 @@ test("bad usage: unknown option and missing capture give exit 2 and the usage", 
 });
 
 test("an unwritable --html target: exit 2 with the reason, no stack trace", () => {
-  const r = mvsct("analyze", "captures/fixtures/public/heplify-sip-ipv6-udp-call.pcap", "--html", "/nonexistent-dir/x.html");
+  const r = mvsct(
+    "analyze",
+    "captures/fixtures/public/heplify-sip-ipv6-udp-call.pcap",
+    "--html",
+    "/nonexistent-dir/x.html",
+  );
   assert.equal(r.code, 2);
   assert.match(r.err, /cannot write \/nonexistent-dir\/x\.html/);
   noTrace(r.err);

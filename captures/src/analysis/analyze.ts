@@ -11,7 +11,15 @@ import type { AnalysisContext, InbandLike, LegState, RtpStream } from "./context
 import { correlate } from "./correlate.ts";
 import { digitConservation } from "./conservation.ts";
 import { buildLegs, mediaAddr } from "./legs.ts";
-import { directionOf, eventDigit, inbandDigits, placeStreams, receiverMedia, rtpEventDigits, summarizeStream } from "./media.ts";
+import {
+  directionOf,
+  eventDigit,
+  inbandDigits,
+  placeStreams,
+  receiverMedia,
+  rtpEventDigits,
+  summarizeStream,
+} from "./media.ts";
 import type { AnalysisReport, Call, DtmfMethod, LadderMessage, Leg, RtpStreamSummary } from "./model.ts";
 import { RtpCollector } from "./rtp-collector.ts";
 import { SipCollector } from "./sip-collector.ts";
@@ -39,7 +47,8 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   const teByAddr = new Map<string, boolean>();
   const sip = new SipCollector((e) => {
     const a = audioOf(sdpOf(e.msg));
-    if (a !== null && a.connection !== null && a.port !== 0) teByAddr.set(mediaAddr(a.connection, a.port), a.telephoneEvent !== null);
+    if (a !== null && a.connection !== null && a.port !== 0)
+      teByAddr.set(mediaAddr(a.connection, a.port), a.telephoneEvent !== null);
   });
   const rtp = new RtpCollector({
     makeDetector: inbandMode === "off" ? null : (): InbandLike => new InbandDtmfDetector(),
@@ -56,7 +65,10 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   };
   const outcome = readTransport(path, onPayload);
   const { stats } = outcome;
-  if (outcome.error !== null && (outcome.error.code === "not-a-capture" || outcome.error.code === "io" || stats.packets === 0)) {
+  if (
+    outcome.error !== null &&
+    (outcome.error.code === "not-a-capture" || outcome.error.code === "io" || stats.packets === 0)
+  ) {
     return { report: null, error: outcome.error };
   }
   rtp.finish();
@@ -86,8 +98,10 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
     st.streamSummaries.push(sum);
     st.leg.dtmf.push(...rtpEventDigits(s, recv, direction, rel), ...inbandDigits(s, direction, rel));
     const te = recv?.telephoneEvent ?? null;
-    const audioClock = recv?.rtpmaps.find((r) => r.name.toLowerCase() !== "telephone-event")?.clockRate ?? null;
-    for (const rec of s.events) st.rtpEvents.push({ rec, stream: s, direction, receiverTe: te, audioClockRate: audioClock });
+    const audioClock =
+      recv?.rtpmaps.find((r) => r.name.toLowerCase() !== "telephone-event")?.clockRate ?? null;
+    for (const rec of s.events)
+      st.rtpEvents.push({ rec, stream: s, direction, receiverTe: te, audioClockRate: audioClock });
   }
   for (const st of built.legs) {
     st.leg.dtmf.push(...sipDtmf(st, rel, ood.get(st) ?? []));

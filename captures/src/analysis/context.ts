@@ -80,7 +80,15 @@ export interface RtpStream {
 }
 
 export interface InbandLike {
-  push(payload: Buffer, offset: number, length: number, codec: "PCMU" | "PCMA", rtpTs: number, atS: number, frame: number): void;
+  push(
+    payload: Buffer,
+    offset: number,
+    length: number,
+    codec: "PCMU" | "PCMA",
+    rtpTs: number,
+    atS: number,
+    frame: number,
+  ): void;
   finish(): { digit: string; atS: number; durationMs: number; frames: number[] }[];
 }
 
@@ -116,7 +124,14 @@ export interface LegState {
   streams: RtpStream[];
   rejectedFrame: number | null;
   /** SUBSCRIBE/NOTIFY/INFO transactions relevant to DTMF, with the answer status */
-  dtmfSignalling: { method: string; event: string | null; frame: number; status: number | null; statusFrame: number | null; sender: "caller" | "callee" }[];
+  dtmfSignalling: {
+    method: string;
+    event: string | null;
+    frame: number;
+    status: number | null;
+    statusFrame: number | null;
+    sender: "caller" | "callee";
+  }[];
   allowEvents: { caller: Set<string>; callee: Set<string> };
   callInfoNotify: { caller: boolean; callee: boolean };
   streamSummaries: RtpStreamSummary[];

@@ -20,7 +20,11 @@ export interface LegBuildResult {
   orphanEvents: SipEvent[];
 }
 
-export function buildLegs(events: SipEvent[], rel: (t: number) => number, captureEndS: number): LegBuildResult {
+export function buildLegs(
+  events: SipEvent[],
+  rel: (t: number) => number,
+  captureEndS: number,
+): LegBuildResult {
   const byCallId = new Map<string, SipEvent[]>();
   for (const e of events) {
     let l = byCallId.get(e.callId);
@@ -31,8 +35,9 @@ export function buildLegs(events: SipEvent[], rel: (t: number) => number, captur
   const otherSip: Record<string, number> = {};
   const orphanEvents: SipEvent[] = [];
   for (const [callId, evs] of byCallId) {
-    const invite = evs.find((e) => e.msg.kind === "request" && e.msg.method === "INVITE" && e.toTag === null)
-      ?? evs.find((e) => e.msg.kind === "request" && e.msg.method === "INVITE");
+    const invite =
+      evs.find((e) => e.msg.kind === "request" && e.msg.method === "INVITE" && e.toTag === null) ??
+      evs.find((e) => e.msg.kind === "request" && e.msg.method === "INVITE");
     if (invite === undefined || callId === "") {
       for (const e of evs) {
         const m = e.msg.kind === "request" ? e.msg.method : `${e.cseqMethod} response`;
@@ -54,7 +59,13 @@ function userOf(uriText: string | undefined): string | null {
   return u?.user ?? null;
 }
 
-function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: number) => number, captureEndS: number): LegState {
+function buildLeg(
+  callId: string,
+  evs: SipEvent[],
+  invite: SipEvent,
+  rel: (t: number) => number,
+  captureEndS: number,
+): LegState {
   const req = invite.msg as SipRequest;
   const callerTag = invite.fromTag;
   const st: LegState = {
@@ -113,15 +124,18 @@ function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: nu
     // Which side sent it: a request carries its sender's tag in From; a response echoes the From of
     // the request it answers, so its sender is the other side (RFC 3261 §8.2.6.2, §12.2.1.1).
     const fromCaller = e.fromTag === callerTag || (callerTag === null && e.src === invite.src);
-    const side: "caller" | "callee" = m.kind === "request" ? (fromCaller ? "caller" : "callee") : fromCaller ? "callee" : "caller";
+    const side: "caller" | "callee" =
+      m.kind === "request" ? (fromCaller ? "caller" : "callee") : fromCaller ? "callee" : "caller";
     (side === "caller" ? st.callerAddrs : st.calleeAddrs).add(e.src);
-    for (const v of getHeaders(m, "allow-events")) (side === "caller" ? st.allowEvents.caller : st.allowEvents.callee).add(v.trim().toLowerCase());
+    for (const v of getHeaders(m, "allow-events"))
+      (side === "caller" ? st.allowEvents.caller : st.allowEvents.callee).add(v.trim().toLowerCase());
     const callInfo = getHeaders(m, "call-info").join(",");
     if (/method\s*=\s*"?NOTIFY;\s*Event\s*=\s*telephone-event/i.test(callInfo)) {
       if (side === "caller") st.callInfoNotify.caller = true;
       else st.callInfoNotify.callee = true;
     }
-    if (m.kind === "response" && side === "callee" && st.calleeTag === null && e.toTag !== null) st.calleeTag = e.toTag;
+    if (m.kind === "response" && side === "callee" && st.calleeTag === null && e.toTag !== null)
+      st.calleeTag = e.toTag;
 
     const sdp = sdpOf(m);
     if (sdp !== null) {
@@ -137,7 +151,10 @@ function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: nu
       if (use.audio !== null && use.audio.connection !== null && use.audio.port !== 0) {
         st.media.push({ side, addr: mediaAddr(use.audio.connection, use.audio.port), fromS: e.tsS });
       }
-      if (e.cseqNum === inviteCseq && e.cseqMethod === "INVITE" || (m.kind === "request" && m.method === "ACK" && e.cseqNum === inviteCseq)) {
+      if (
+        (e.cseqNum === inviteCseq && e.cseqMethod === "INVITE") ||
+        (m.kind === "request" && m.method === "ACK" && e.cseqNum === inviteCseq)
+      ) {
         if (st.offer === null) {
           st.offer = use;
           leg.offerIn = m.kind === "request" && m.method === "INVITE" ? "invite" : "2xx";
@@ -163,7 +180,11 @@ function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: nu
       st.ackFrames.push(e.frame);
       leg.ackSeen = true;
     }
-    if (m.kind === "request" && (m.method === "BYE" || (m.method === "CANCEL" && leg.answeredAtS === null)) && leg.bye === null) {
+    if (
+      m.kind === "request" &&
+      (m.method === "BYE" || (m.method === "CANCEL" && leg.answeredAtS === null)) &&
+      leg.bye === null
+    ) {
       const reason = getHeader(m, "reason") ?? null;
       leg.bye = {
         sender: side,
@@ -171,15 +192,27 @@ function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: nu
         afterAnswerS: answeredTs === null ? null : round3(e.tsS - answeredTs),
         reason,
         frame: e.frame,
+        atS: round3(rel(e.tsS)),
       };
       st.endS = e.tsS;
     }
     if (m.kind === "request" && (m.method === "SUBSCRIBE" || m.method === "NOTIFY" || m.method === "INFO")) {
       const ev = getHeader(m, "event")?.split(";")[0]?.trim().toLowerCase() ?? null;
       pending.set(`${e.cseqNum} ${m.method} ${side}`, { idx: st.dtmfSignalling.length });
-      st.dtmfSignalling.push({ method: m.method, event: ev, frame: e.frame, status: null, statusFrame: null, sender: side });
+      st.dtmfSignalling.push({
+        method: m.method,
+        event: ev,
+        frame: e.frame,
+        status: null,
+        statusFrame: null,
+        sender: side,
+      });
     }
-    if (m.kind === "response" && (e.cseqMethod === "SUBSCRIBE" || e.cseqMethod === "NOTIFY" || e.cseqMethod === "INFO") && m.status >= 200) {
+    if (
+      m.kind === "response" &&
+      (e.cseqMethod === "SUBSCRIBE" || e.cseqMethod === "NOTIFY" || e.cseqMethod === "INFO") &&
+      m.status >= 200
+    ) {
       const reqSide = side === "caller" ? "callee" : "caller";
       const p = pending.get(`${e.cseqNum} ${e.cseqMethod} ${reqSide}`);
       if (p !== undefined) {
@@ -204,7 +237,10 @@ function buildLeg(callId: string, evs: SipEvent[], invite: SipEvent, rel: (t: nu
     if (!n.rejected && n.codec !== null) leg.codec = codecRef(n.codec);
     if (!n.rejected && n.telephoneEvent !== null) leg.telephoneEventPt = n.telephoneEvent.answerPt;
   }
-  leg.kpmlAdvertised = { caller: st.allowEvents.caller.has("kpml"), callee: st.allowEvents.callee.has("kpml") };
+  leg.kpmlAdvertised = {
+    caller: st.allowEvents.caller.has("kpml"),
+    callee: st.allowEvents.callee.has("kpml"),
+  };
   return st;
 }
 

@@ -76,7 +76,12 @@ export function directionOf(receiver: "caller" | "callee"): Direction {
   return receiver === "callee" ? "caller->callee" : "callee->caller";
 }
 
-export function summarizeStream(s: RtpStream, rel: (t: number) => number, direction: Direction | null, recv: SdpMedia | null): RtpStreamSummary {
+export function summarizeStream(
+  s: RtpStream,
+  rel: (t: number) => number,
+  direction: Direction | null,
+  recv: SdpMedia | null,
+): RtpStreamSummary {
   const pts = [...s.ptCounts.keys()].sort((a, b) => a - b);
   const declared = recv === null ? null : new Set(recv.payloads);
   return {
@@ -112,9 +117,11 @@ export function rtpEventDigits(
     const onTePt = te !== null && r.pt === te.pt;
     if (!onTePt && !plausibleEvent(r)) continue;
     let invalidReason: string | undefined;
-    if (recv === null) invalidReason = `no SDP for this stream: telephone-event PT ${r.pt} was never negotiated`;
+    if (recv === null)
+      invalidReason = `no SDP for this stream: telephone-event PT ${r.pt} was never negotiated`;
     else if (te === null) invalidReason = `PT ${r.pt}: the receiver's SDP has no telephone-event`;
-    else if (!onTePt) invalidReason = `PT ${r.pt} not negotiated (the receiver declared telephone-event/${te.clockRate} on PT ${te.pt})`;
+    else if (!onTePt)
+      invalidReason = `PT ${r.pt} not negotiated (the receiver declared telephone-event/${te.clockRate} on PT ${te.pt})`;
     else if (!te.events.includes(r.event)) invalidReason = `event ${r.event} outside the negotiated events`;
     const clock = te?.clockRate ?? 8000;
     const frames = [r.firstFrame, ...r.endFrames.slice(0, 3)];

@@ -32,6 +32,8 @@ export interface LegBye {
   afterAnswerS: number | null;
   reason: string | null;
   frame: number;
+  /** when it was sent, seconds from the first packet */
+  atS?: number;
 }
 
 export interface CodecRef {
@@ -128,7 +130,13 @@ export interface LadderMessage {
 export interface AnalysisReport {
   schema: "mvsct.analysis/1";
   verdict: "healthy" | string;
-  capture: { file: string; format: "pcap" | "pcapng"; packets: number; durationS: number; warnings?: string[] };
+  capture: {
+    file: string;
+    format: "pcap" | "pcapng";
+    packets: number;
+    durationS: number;
+    warnings?: string[];
+  };
   calls: Call[];
   legs: Leg[];
   findings: Finding[];

@@ -67,7 +67,9 @@ export class SipCollector {
     }
     d.buf = off >= d.buf.length ? Buffer.alloc(0) : Buffer.from(d.buf.subarray(off));
     if (d.buf.length > MAX_TCP_BUFFER) {
-      this.warnings.push(`TCP ${p.srcIp}:${p.srcPort} -> ${p.dstIp}:${p.dstPort}: no SIP message end within ${MAX_TCP_BUFFER} bytes, data dropped`);
+      this.warnings.push(
+        `TCP ${p.srcIp}:${p.srcPort} -> ${p.dstIp}:${p.dstPort}: no SIP message end within ${MAX_TCP_BUFFER} bytes, data dropped`,
+      );
       d.buf = Buffer.alloc(0);
     }
   }

@@ -35,7 +35,11 @@ function eventPackage(m: SipMessage): { pkg: string; params: Record<string, stri
   const params: Record<string, string> = {};
   for (const r of rest) {
     const i = r.indexOf("=");
-    if (i > 0) params[r.slice(0, i).trim().toLowerCase()] = r.slice(i + 1).trim().replace(/^"|"$/g, "");
+    if (i > 0)
+      params[r.slice(0, i).trim().toLowerCase()] = r
+        .slice(i + 1)
+        .trim()
+        .replace(/^"|"$/g, "");
   }
   return { pkg: (pkg ?? "").trim().toLowerCase(), params };
 }
@@ -95,7 +99,14 @@ export function sipDtmf(st: LegState, rel: (t: number) => number, extraEvents: S
           atS: round3(rel(e.tsS)),
           durationMs: null,
           valid: !bad,
-          ...(bad ? { invalidReason: kpmlRefused !== null ? `KPML SUBSCRIBE answered ${kpmlRefused.status}` : `NOTIFY answered ${answer!.status}` } : {}),
+          ...(bad
+            ? {
+                invalidReason:
+                  kpmlRefused !== null
+                    ? `KPML SUBSCRIBE answered ${kpmlRefused.status}`
+                    : `NOTIFY answered ${answer!.status}`,
+              }
+            : {}),
           frames: answer !== undefined ? [e.frame, answer.frame] : [e.frame],
         });
       }
@@ -104,7 +115,14 @@ export function sipDtmf(st: LegState, rel: (t: number) => number, extraEvents: S
       if (!r.ok) continue;
       const atS = round3(rel(e.tsS));
       // Cisco sends a NOTIFY when the key goes down and may send another with E=1: one digit.
-      if (lastCisco !== null && lastCisco.sender === e.src && lastCisco.digit === r.digit && r.end && atS - lastCisco.atS <= Math.max(1, lastCisco.durationMs / 1000 + 0.5)) continue;
+      if (
+        lastCisco !== null &&
+        lastCisco.sender === e.src &&
+        lastCisco.digit === r.digit &&
+        r.end &&
+        atS - lastCisco.atS <= Math.max(1, lastCisco.durationMs / 1000 + 0.5)
+      )
+        continue;
       lastCisco = { digit: r.digit, atS, durationMs: r.durationMs, sender: e.src };
       out.push({
         digit: r.digit,

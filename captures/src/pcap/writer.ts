@@ -173,6 +173,8 @@ export interface PcapngInterfaceSpec {
   snapLen?: number;
   /** raw if_tsresol byte: 6 = µs (default), 9 = ns, 0x80|n = 2^-n */
   tsresol?: number;
+  /** if_tsoffset: whole seconds added to every time stamp of the interface */
+  tsoffsetS?: number;
 }
 
 /** A block written verbatim around a body (for unknown/NRB/ISB/custom blocks in tests). */
@@ -218,18 +220,25 @@ export function pcapngInterface(spec: PcapngInterfaceSpec, le: boolean): Buffer 
     head.writeUInt16BE(spec.linkType, 0);
     head.writeUInt32BE(spec.snapLen ?? 0, 4);
   }
-  if (spec.tsresol !== undefined) {
-    const o = Buffer.alloc(12); // if_tsresol (9, len 1, value, pad) + opt_endofopt
+  const option = (code: number, value: Buffer) => {
+    const h = Buffer.alloc(4);
     if (le) {
-      o.writeUInt16LE(9, 0);
-      o.writeUInt16LE(1, 2);
+      h.writeUInt16LE(code, 0);
+      h.writeUInt16LE(value.length, 2);
     } else {
-      o.writeUInt16BE(9, 0);
-      o.writeUInt16BE(1, 2);
+      h.writeUInt16BE(code, 0);
+      h.writeUInt16BE(value.length, 2);
     }
-    o[4] = spec.tsresol;
-    opts.push(o);
+    opts.push(h, pad4(value));
+  };
+  if (spec.tsresol !== undefined) option(9, Buffer.from([spec.tsresol]));
+  if (spec.tsoffsetS !== undefined) {
+    const v = Buffer.alloc(8);
+    if (le) v.writeBigInt64LE(BigInt(spec.tsoffsetS));
+    else v.writeBigInt64BE(BigInt(spec.tsoffsetS));
+    option(14, v);
   }
+  if (opts.length > 0) opts.push(Buffer.alloc(4)); // opt_endofopt
   return pcapngBlock(1, Buffer.concat([head, ...opts]), le);
 }
 

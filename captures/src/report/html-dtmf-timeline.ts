@@ -123,7 +123,9 @@ function minDigitGapS(c: CallView): number | null {
 }
 
 function byeAtS(leg: Leg): number | null {
-  if (leg.bye === null || leg.bye.afterAnswerS === null || leg.answeredAtS === null) return null;
+  if (leg.bye === null) return null;
+  if (leg.bye.atS !== undefined) return leg.bye.atS;
+  if (leg.bye.afterAnswerS === null || leg.answeredAtS === null) return null;
   return leg.answeredAtS + leg.bye.afterAnswerS;
 }
 
@@ -176,7 +178,7 @@ function legMarkers(leg: Leg, x: (t: number) => number, y: number, width: number
     marker(leg.answeredAtS, COLOR.answer, "answer", `answered at ${formatSeconds(leg.answeredAtS)} s`);
   const bye = byeAtS(leg);
   if (bye !== null && leg.bye !== null) {
-    const tip = `${leg.bye.method} by ${leg.bye.sender} at ${formatSeconds(bye)} s (${formatSeconds(leg.bye.afterAnswerS)} s after answer)${leg.bye.reason ? ` — ${leg.bye.reason}` : ""}`;
+    const tip = `${leg.bye.method} by ${leg.bye.sender} at ${formatSeconds(bye)} s${leg.bye.afterAnswerS !== null ? ` (${formatSeconds(leg.bye.afterAnswerS)} s after answer)` : ""}${leg.bye.reason ? ` — ${leg.bye.reason}` : ""}`;
     marker(bye, COLOR.bye, `${leg.bye.method} (${leg.bye.sender})`, tip);
   }
   return out.join("\n");

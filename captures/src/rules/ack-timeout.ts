@@ -19,7 +19,12 @@ export const ackTimeout: Rule = {
       const leg = st.leg;
       if (leg.answeredAtS === null || leg.ackSeen === true) continue;
       const bye = leg.bye;
-      const timed = bye !== null && bye.sender === "callee" && bye.afterAnswerS !== null && bye.afterAnswerS >= ACK_TIMEOUT_WINDOW_S.min && bye.afterAnswerS <= ACK_TIMEOUT_WINDOW_S.max;
+      const timed =
+        bye !== null &&
+        bye.sender === "callee" &&
+        bye.afterAnswerS !== null &&
+        bye.afterAnswerS >= ACK_TIMEOUT_WINDOW_S.min &&
+        bye.afterAnswerS <= ACK_TIMEOUT_WINDOW_S.max;
       if (!timed) continue;
       const frames = [...st.okFrames.slice(0, 8), bye.frame];
       out.push({

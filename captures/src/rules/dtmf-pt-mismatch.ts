@@ -14,14 +14,25 @@ export const dtmfPtMismatch: Rule = {
     const out: Finding[] = [];
     for (const st of ctx.legs) {
       const leg = st.leg;
-      const bad = leg.dtmf.filter((d) => d.method === "rfc2833" && !d.valid && d.invalidReason !== undefined && /^PT |no SDP/.test(d.invalidReason));
+      const bad = leg.dtmf.filter(
+        (d) =>
+          d.method === "rfc2833" &&
+          !d.valid &&
+          d.invalidReason !== undefined &&
+          /^PT |no SDP/.test(d.invalidReason),
+      );
       if (bad.length === 0) continue;
       const byDir = new Map<string, typeof bad>();
-      for (const d of bad) byDir.set(`${d.direction}|${d.pt}`, [...(byDir.get(`${d.direction}|${d.pt}`) ?? []), d]);
+      for (const d of bad)
+        byDir.set(`${d.direction}|${d.pt}`, [...(byDir.get(`${d.direction}|${d.pt}`) ?? []), d]);
       for (const [key, ds] of byDir) {
         const [direction, pt] = key.split("|");
-        const receiverTe = direction === "caller->callee" ? leg.calleeTelephoneEventPt : leg.callerTelephoneEventPt;
-        const want = receiverTe === null || receiverTe === undefined ? "no telephone-event at all" : `telephone-event on PT ${receiverTe}`;
+        const receiverTe =
+          direction === "caller->callee" ? leg.calleeTelephoneEventPt : leg.callerTelephoneEventPt;
+        const want =
+          receiverTe === null || receiverTe === undefined
+            ? "no telephone-event at all"
+            : `telephone-event on PT ${receiverTe}`;
         const frames = uniqueSorted(ds.flatMap((d) => d.frames));
         const ssrcs = [...new Set(ds.map((d) => d.ssrc).filter((s): s is string => s !== undefined))];
         out.push({
@@ -35,7 +46,10 @@ export const dtmfPtMismatch: Rule = {
               : `Send DTMF with the receiver's telephone-event PT ${receiverTe}: align the PT on both legs (CUCM SIP Profile "Default MTP Telephony Event Payload Type" ${receiverTe}; ISR \`rtp payload-type nte ${receiverTe}\`), or let the MTP/CUBE rewrite it (IOS \`voice-class sip asymmetric payload dtmf\`).`,
           evidence: {
             frames,
-            filter: ssrcs.length > 0 ? `rtp.p_type == ${pt} && (${ssrcs.map((s) => `rtp.ssrc == ${s}`).join(" || ")})` : framesFilter(frames),
+            filter:
+              ssrcs.length > 0
+                ? `rtp.p_type == ${pt} && (${ssrcs.map((s) => `rtp.ssrc == ${s}`).join(" || ")})`
+                : framesFilter(frames),
           },
         });
       }

@@ -6,6 +6,8 @@ import type { Finding } from "../analysis/model.ts";
 import { framesFilter, type Rule, type RuleContext, uniqueSorted } from "./rule.ts";
 
 export const MIN_DTMF_MS = 100;
+/** In-band durations are measured in detector blocks (~13 ms each, ±1 block at each edge). */
+export const INBAND_RESOLUTION_MS = 26;
 
 export const dtmfTooShort: Rule = {
   id: "dtmf-too-short",
@@ -14,7 +16,13 @@ export const dtmfTooShort: Rule = {
   evaluate(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
     for (const st of ctx.legs) {
-      const short = st.leg.dtmf.filter((d) => d.valid && d.durationMs !== null && d.durationMs < MIN_DTMF_MS && d.endLost !== true);
+      const short = st.leg.dtmf.filter(
+        (d) =>
+          d.valid &&
+          d.durationMs !== null &&
+          d.endLost !== true &&
+          d.durationMs < MIN_DTMF_MS - (d.method === "inband" ? INBAND_RESOLUTION_MS : 0),
+      );
       if (short.length === 0) continue;
       const frames = uniqueSorted(short.flatMap((d) => d.frames));
       out.push({

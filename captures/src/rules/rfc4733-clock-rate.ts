@@ -16,8 +16,15 @@ export const rfc4733ClockRate: Rule = {
         const a = u.audio;
         const te = a?.telephoneEvent;
         if (a === null || a === undefined || te === null || te === undefined || a.port === 0) continue;
-        const audio = a.rtpmaps.filter((r) => r.name.toLowerCase() !== "telephone-event" && r.name.toLowerCase() !== "cn" && r.name.toLowerCase() !== "red");
-        const teRates = new Set(a.rtpmaps.filter((r) => r.name.toLowerCase() === "telephone-event").map((r) => r.clockRate));
+        const audio = a.rtpmaps.filter(
+          (r) =>
+            r.name.toLowerCase() !== "telephone-event" &&
+            r.name.toLowerCase() !== "cn" &&
+            r.name.toLowerCase() !== "red",
+        );
+        const teRates = new Set(
+          a.rtpmaps.filter((r) => r.name.toLowerCase() === "telephone-event").map((r) => r.clockRate),
+        );
         // RFC 4733 §2.4: one telephone-event entry per audio clock rate is the correct way to offer several rates
         if (audio.length === 0 || audio.some((r) => teRates.has(r.clockRate))) continue;
         const used = st.rtpEvents.some((e) => e.rec.pt === te.pt);

@@ -11,7 +11,9 @@ export const rfc4733EventRange: Rule = {
       ctx,
       this.id,
       "warning",
-      (e) => e.rec.reservedSet || (e.receiverTe !== null && e.rec.pt === e.receiverTe.pt && !e.receiverTe.events.includes(e.rec.event)),
+      (e) =>
+        e.rec.reservedSet ||
+        (e.receiverTe !== null && e.rec.pt === e.receiverTe.pt && !e.receiverTe.events.includes(e.rec.event)),
       (evs) => ({
         message: `RFC 2833 events ${digitsOf(evs)} (${dirOf(evs)}): ${evs.some((e) => e.rec.reservedSet) ? "the reserved R bit is set" : `event code(s) ${[...new Set(evs.map((e) => e.rec.event))].join(", ")} outside the receiver's fmtp ${evs[0]!.receiverTe?.events.length ? "list" : ""}`} (RFC 4733 §2.3, §2.4.1).`,
         fix: "Send only the events the receiver declared (a=fmtp:<pt> 0-15 for DTMF); hook flash (16) needs to be declared too.",

@@ -19,7 +19,8 @@ export const tenSecondDisconnect: Rule = {
     for (const st of ctx.legs) {
       const leg = st.leg;
       const bye = leg.bye;
-      if (leg.answeredAtS === null || bye === null || bye.method !== "BYE" || bye.afterAnswerS === null) continue;
+      if (leg.answeredAtS === null || bye === null || bye.method !== "BYE" || bye.afterAnswerS === null)
+        continue;
       if (bye.afterAnswerS < WINDOW_S.min || bye.afterAnswerS > WINDOW_S.max) continue;
       const members = legMembers(ctx, leg);
       const group = members.length > 0 ? members : [st];
@@ -42,7 +43,10 @@ export const tenSecondDisconnect: Rule = {
               : "no valid DTMF digit crossed this leg"
         }. This is the MVS validation-timeout signature.`,
         fix: "Make the validation digits reach MVS: an MTP on the MVS SIP trunk (Media Termination Point Required) to interwork RFC 2833 and KPML, matching telephone-event PTs on every leg, and Allow-Events: kpml advertised by MVS.",
-        evidence: { frames: [st.okFrames[0] ?? st.invite.frame, bye.frame], filter: `(${callIdFilter([leg.callId])}) && (sip.Method == "BYE" || sip.Status-Code == 200)` },
+        evidence: {
+          frames: [st.okFrames[0] ?? st.invite.frame, bye.frame],
+          filter: `(${callIdFilter([leg.callId])}) && (sip.Method == "BYE" || sip.Status-Code == 200)`,
+        },
       });
     }
     return out;

@@ -24,7 +24,10 @@ export function linkCauses(findings: Finding[], ctx: RuleContext): void {
   for (const f of findings) {
     if (f.rule !== "ten-second-disconnect") continue;
     const calls = new Set(f.legs.map(callOfLeg));
-    const causes = findings.filter((g) => g !== f && g.severity === "error" && g.rule !== f.rule && g.legs.some((l) => calls.has(callOfLeg(l))));
+    const causes = findings.filter(
+      (g) =>
+        g !== f && g.severity === "error" && g.rule !== f.rule && g.legs.some((l) => calls.has(callOfLeg(l))),
+    );
     causes.sort((a, b) => (rank.get(a.rule) ?? 999) - (rank.get(b.rule) ?? 999));
     if (causes[0] !== undefined) f.causedBy = causes[0].rule;
   }

@@ -9,7 +9,10 @@ import { goldenCaptures, goldenModel } from "../golden.ts";
 
 for (const { path, golden } of goldenCaptures()) {
   test(`golden model: ${path}`, () => {
-    assert.ok(existsSync(golden), `no golden for ${path}: run npx tsx captures/test/update-goldens.ts and review it`);
+    assert.ok(
+      existsSync(golden),
+      `no golden for ${path}: run npx tsx captures/test/update-goldens.ts and review it`,
+    );
     const expected: unknown = JSON.parse(readFileSync(golden, "utf8"));
     assert.deepStrictEqual(goldenModel(path), expected);
   });

@@ -39,11 +39,17 @@ for (const seed of seeds) {
   });
   test(`bit flips never throw: ${seed}`, () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 40 }), (flips) => {
-        const copy = Buffer.from(bytes);
-        for (const [i, bit] of flips) copy[i] = copy[i]! ^ (1 << bit);
-        analyzeBytes(copy, "flip.pcap");
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: bytes.length - 1 }), fc.integer({ min: 0, max: 7 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (flips) => {
+          const copy = Buffer.from(bytes);
+          for (const [i, bit] of flips) copy[i] = copy[i]! ^ (1 << bit);
+          analyzeBytes(copy, "flip.pcap");
+        },
+      ),
       { numRuns: 60 },
     );
   });

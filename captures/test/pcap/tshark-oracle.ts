@@ -11,7 +11,7 @@ export function tsharkAvailable(): boolean {
   if (available === undefined) {
     try {
       execFileSync("tshark", ["-v"], { stdio: "ignore", timeout: 20_000 });
-      execFileSync("mergecap", ["-V"], { stdio: "ignore", timeout: 20_000 });
+      execFileSync("mergecap", ["-h"], { stdio: "ignore", timeout: 20_000 });
       available = true;
     } catch {
       available = false;
@@ -21,8 +21,23 @@ export function tsharkAvailable(): boolean {
 }
 
 /** Rows of `tshark -r file [-Y filter] -T fields -e ...` (tab-separated values per frame). */
-export function tsharkFields(file: string, fields: string[], filter?: string, extra: string[] = []): string[][] {
-  const args = ["-r", file, "-n", ...extra, ...(filter ? ["-Y", filter] : []), "-T", "fields", "-E", "separator=/t"];
+export function tsharkFields(
+  file: string,
+  fields: string[],
+  filter?: string,
+  extra: string[] = [],
+): string[][] {
+  const args = [
+    "-r",
+    file,
+    "-n",
+    ...extra,
+    ...(filter ? ["-Y", filter] : []),
+    "-T",
+    "fields",
+    "-E",
+    "separator=/t",
+  ];
   for (const f of fields) args.push("-e", f);
   const out = execFileSync("tshark", args, {
     encoding: "utf8",

@@ -10,7 +10,8 @@ import { renderText } from "../../../captures/src/report/text.ts";
 import { parseArgs } from "./args.ts";
 import type { Io } from "./io.ts";
 
-export const ANALYZE_USAGE = "usage: mvsct analyze <capture.pcap|pcapng> [--json] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]";
+export const ANALYZE_USAGE =
+  "usage: mvsct analyze <capture.pcap|pcapng> [--json] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]";
 
 export function analyzeCommand(argv: readonly string[], io: Io): number {
   const args = parseArgs(argv, [
@@ -35,7 +36,9 @@ export function analyzeCommand(argv: readonly string[], io: Io): number {
   }
   const file = args.positional[0]!;
   const inband = args.flags.get("inband");
-  const { report, error } = analyzeCapture(file, { inband: typeof inband === "string" ? (inband as "auto" | "all" | "off") : "auto" });
+  const { report, error } = analyzeCapture(file, {
+    inband: typeof inband === "string" ? (inband as "auto" | "all" | "off") : "auto",
+  });
   if (report === null) {
     io.err(`mvsct analyze: ${file}: ${error?.message ?? "cannot be read"}\n`);
     return 2;

@@ -5,7 +5,8 @@ export interface FlagSpec {
   readonly values?: readonly string[];
 }
 
-export type ParsedArgs = { ok: true; positional: string[]; flags: Map<string, string | true> } | { ok: false; message: string };
+export type ParsedArgs =
+  { ok: true; positional: string[]; flags: Map<string, string | true> } | { ok: false; message: string };
 
 export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
   const positional: string[] = [];
@@ -31,7 +32,8 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined || value === "") return { ok: false, message: `--${name} needs a value` };
-    if (spec.values !== undefined && !spec.values.includes(value)) return { ok: false, message: `--${name} must be one of ${spec.values.join(", ")}` };
+    if (spec.values !== undefined && !spec.values.includes(value))
+      return { ok: false, message: `--${name} must be one of ${spec.values.join(", ")}` };
     flags.set(name, value);
   }
   return { ok: true, positional, flags };

@@ -27,7 +27,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return 2;
     }
   } catch (e) {
-    io.err(`mvsct: internal error: ${e instanceof Error ? e.message : String(e)} (please report it with the input)\n`);
+    io.err(
+      `mvsct: internal error: ${e instanceof Error ? e.message : String(e)} (please report it with the input)\n`,
+    );
     return 3;
   }
 }

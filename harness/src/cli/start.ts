@@ -20,7 +20,9 @@ const t0 = performance.now();
 for (const dir of dirs) {
   let files: string[] = [];
   try {
-    files = readdirSync(dir).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.(pcap|pcapng|cap)$/.test(f))
+      .sort();
   } catch {
     continue;
   }
@@ -33,14 +35,18 @@ for (const dir of dirs) {
     if (report === null) {
       failures++;
       console.log(`ERROR    ${path}: ${error?.message}`);
-      rows.push(`<tr><td>${escapeHtml(path)}</td><td class="err">unreadable: ${escapeHtml(error?.message ?? "")}</td><td></td><td></td><td></td></tr>`);
+      rows.push(
+        `<tr><td>${escapeHtml(path)}</td><td class="err">unreadable: ${escapeHtml(error?.message ?? "")}</td><td></td><td></td><td></td></tr>`,
+      );
       continue;
     }
     writeFileSync(join(outDir, `${stem}.html`), renderHtml(report));
     writeFileSync(join(outDir, `${stem}.json`), JSON.stringify(report, null, 2));
     writeFileSync(join(outDir, `${stem}.junit.xml`), renderJunit(report));
     const errors = report.findings.filter((x) => x.severity === "error").length;
-    console.log(`${report.verdict.padEnd(24)} ${path}  (${report.legs.length} legs, ${report.calls.length} calls, ${report.findings.length} findings, ${ms} ms)`);
+    console.log(
+      `${report.verdict.padEnd(24)} ${path}  (${report.legs.length} legs, ${report.calls.length} calls, ${report.findings.length} findings, ${ms} ms)`,
+    );
     rows.push(
       `<tr><td><a href="${escapeHtml(stem)}.html">${escapeHtml(path)}</a></td><td class="${report.verdict === "healthy" ? "ok" : "err"}">${escapeHtml(report.verdict)}</td><td>${report.legs.length}</td><td>${errors}</td><td>${report.capture.packets}</td></tr>`,
     );
@@ -50,5 +56,7 @@ writeFileSync(
   join(outDir, "index.html"),
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mvsct: bundled captures</title><style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.ok{color:#176f2c;font-weight:600}.err{color:#b3261e;font-weight:600}</style></head><body><h1>mvsct analyze: bundled captures</h1><table><thead><tr><th>capture</th><th>verdict</th><th>legs</th><th>errors</th><th>packets</th></tr></thead><tbody>${rows.join("")}</tbody></table></body></html>`,
 );
-console.log(`\nreports written to ${outDir}/index.html (${rows.length} captures, ${Math.round(performance.now() - t0)} ms)`);
+console.log(
+  `\nreports written to ${outDir}/index.html (${rows.length} captures, ${Math.round(performance.now() - t0)} ms)`,
+);
 process.exitCode = failures > 0 ? 1 : 0;

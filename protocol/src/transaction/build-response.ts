@@ -12,8 +12,8 @@
  * additionally, the UAS MUST add a tag to the To header field in the response (with the exception
  * of the 100 (Trying) response, in which a tag MAY be present)."
  */
-import type { SipHeader, SipRequest, SipResponse } from "../wire/sip/types.ts";
-import { defaultReason } from "../wire/sip/status-codes.ts";
+import type { SipHeader, SipRequest, SipResponse } from "../wire/sip/index.ts";
+import { defaultReason } from "../wire/sip/index.ts";
 import { firstHeader, makeHeader, tagOf, withTag } from "./message-fields.ts";
 
 export interface ResponseOptions {

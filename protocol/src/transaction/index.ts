@@ -10,5 +10,6 @@ export * from "./non-invite-client.ts";
 export * from "./invite-server.ts";
 export * from "./non-invite-server.ts";
 export * from "./uas-2xx.ts";
+export * from "./inbound.ts";
 export * from "./transaction-layer.ts";
 export { BRANCH_MAGIC_COOKIE } from "./message-fields.ts";

@@ -6,23 +6,24 @@
  * Nothing here throws on a malformed message: absent or unreadable fields come back as null and
  * the layer reports the message as invalid.
  */
-import type { SipHeader, SipMessage } from "../wire/sip/types.ts";
-import { splitOutside } from "../wire/sip/grammar.ts";
-import { canonicalHeaderName } from "../wire/sip/header-names.ts";
-import { parseVia } from "../wire/sip/via.ts";
-import type { Via } from "../wire/sip/via.ts";
-import { parseCSeq } from "../wire/sip/cseq.ts";
-import type { CSeq } from "../wire/sip/cseq.ts";
-import { parseNameAddr } from "../wire/sip/name-addr.ts";
+import type { SipHeader, SipMessage } from "../wire/sip/index.ts";
+import type { CSeq, Via } from "../wire/sip/index.ts";
+import {
+  canonicalHeaderName,
+  getHeader,
+  getHeaders,
+  parseCSeq,
+  parseNameAddr,
+  parseVia,
+} from "../wire/sip/index.ts";
+import { isReliableTransport } from "./timers.ts";
 
 /** The RFC 3261 §8.1.1.7 magic cookie: "The branch ID ... MUST always begin with ... z9hG4bK". */
 export const BRANCH_MAGIC_COOKIE = "z9hG4bK";
 
-/** Values of the first header line called `name` (any form), or null. */
+/** The first value of header `name` (any form), or null. */
 export function firstHeader(msg: SipMessage, name: string): string | null {
-  const want = canonicalHeaderName(name);
-  for (const h of msg.headers) if (h.name === want) return h.value;
-  return null;
+  return getHeader(msg, name) ?? null;
 }
 
 /** Every header line called `name`, in order, as written (not split on commas). */
@@ -31,24 +32,9 @@ export function headerLines(msg: SipMessage, name: string): string[] {
   return msg.headers.filter((h) => h.name === want).map((h) => h.value);
 }
 
-/**
- * Every element of a comma-separated list header across all its lines (RFC 3261 §7.3.1: "it
- * MUST be possible to combine the multiple header field rows into one ... comma-separated list").
- */
-export function headerElements(msg: SipMessage, name: string): string[] {
-  const out: string[] = [];
-  for (const line of headerLines(msg, name)) {
-    for (const piece of splitOutside(line, ",")) {
-      const t = piece.trim();
-      if (t !== "") out.push(t);
-    }
-  }
-  return out;
-}
-
 /** The topmost Via element as written, or null. */
 export function topViaText(msg: SipMessage): string | null {
-  return headerElements(msg, "via")[0] ?? null;
+  return getHeaders(msg, "via")[0] ?? null;
 }
 
 export function topVia(msg: SipMessage): Via | null {
@@ -110,4 +96,10 @@ export function makeHeader(name: string, value: string): SipHeader {
 /** Appends `;tag=<tag>` to a To/From value. */
 export function withTag(value: string, tag: string): string {
   return `${value};tag=${tag}`;
+}
+
+/** Whether the top Via names a reliable transport (TCP, TLS, SCTP, WS); false when unreadable. */
+export function viaIsReliable(msg: SipMessage): boolean {
+  const via = topVia(msg);
+  return via !== null && isReliableTransport(via.transport);
 }

@@ -15,7 +15,7 @@
  * for 482 / 503, hands the core a ready-made response to send.
  */
 import { randomBytes } from "node:crypto";
-import type { SipMessage, SipRequest, SipResponse } from "../wire/sip/types.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../wire/sip/index.ts";
 import type { Clock } from "./clock.ts";
 import { InviteClientTransaction } from "./invite-client.ts";
 import { NonInviteClientTransaction } from "./non-invite-client.ts";
@@ -24,13 +24,24 @@ import { NonInviteServerTransaction } from "./non-invite-server.ts";
 import { Uas2xxRetransmitter } from "./uas-2xx.ts";
 import { buildResponse } from "./build-response.ts";
 import { buildCancel, decideCancel } from "./cancel.ts";
-import { defaultTransactionConfig, isReliableTransport } from "./timers.ts";
+import { defaultTransactionConfig } from "./timers.ts";
 import type { TransactionConfig } from "./timers.ts";
 import { silentClientUser, silentServerUser } from "./transaction-user.ts";
 import type { ClientTransactionUser, Sender, ServerTransactionUser } from "./transaction-user.ts";
-import { callIdOf, cseqOf, makeHeader, tagOf, topVia } from "./message-fields.ts";
+import { makeHeader, tagOf, viaIsReliable } from "./message-fields.ts";
+import { whyUnmatchable } from "./inbound.ts";
+import type {
+  CancelAnswer,
+  CancelRequestResult,
+  ClientTransaction,
+  Inbound,
+  LayerStats,
+  PerTransactionOptions,
+  ServerTransaction,
+} from "./inbound.ts";
+import { AcceptedInvites } from "./accepted-invites.ts";
+import type { AcceptedInvite } from "./accepted-invites.ts";
 import {
-  ackPairKey,
   cancelTargetKey,
   clientKeyOfRequest,
   clientKeyOfResponse,
@@ -39,29 +50,6 @@ import {
   mergeKey,
   serverKeyOfRequest,
 } from "./matching.ts";
-
-export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
-export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
-
-/** What became of a message handed to `receive()`. */
-export type Inbound =
-  | { readonly kind: "response"; readonly response: SipResponse; readonly transaction: ClientTransaction }
-  | { readonly kind: "stray-response"; readonly response: SipResponse }
-  | {
-      readonly kind: "retransmission";
-      readonly request: SipRequest;
-      readonly transaction: ServerTransaction | null;
-    }
-  | {
-      readonly kind: "ack";
-      readonly request: SipRequest;
-      readonly absorbedBy: "server-transaction" | "2xx-retransmission" | null;
-    }
-  | { readonly kind: "cancel"; readonly request: SipRequest }
-  | { readonly kind: "merged"; readonly request: SipRequest; readonly response: SipResponse }
-  | { readonly kind: "overloaded"; readonly request: SipRequest; readonly response: SipResponse }
-  | { readonly kind: "new-request"; readonly request: SipRequest }
-  | { readonly kind: "invalid"; readonly message: SipMessage; readonly reason: string };
 
 export interface TransactionLayerOptions {
   readonly clock: Clock;
@@ -76,57 +64,22 @@ export interface TransactionLayerOptions {
   readonly newTag?: () => string;
 }
 
-export interface PerTransactionOptions {
-  /** default: from the top Via transport */
-  readonly reliable?: boolean;
-  readonly send?: Sender;
-}
-
-export type CancelRequestResult =
-  | { readonly outcome: "sent"; readonly transaction: NonInviteClientTransaction }
-  | { readonly outcome: "deferred" }
-  | { readonly outcome: "too-late" };
-
-export interface CancelAnswer {
-  readonly cancelStatus: 200 | 481;
-  readonly cancelTransaction: NonInviteServerTransaction;
-  /** the INVITE server transaction answered with 487, if any */
-  readonly terminatedInvite: InviteServerTransaction | null;
-}
-
-export interface LayerStats {
-  readonly clientTransactions: number;
-  readonly serverTransactions: number;
-  readonly mergeEntries: number;
-  readonly accepted2xx: number;
-  readonly inviteClientRecords: number;
-}
-
 export const DEFAULT_MAX_TRANSACTIONS = 10_000;
 export const DEFAULT_RETRY_AFTER_S = 5;
-
-/** An INVITE accepted with 2xx whose server transaction is gone but whose 2xx is retransmitted. */
-interface Accepted {
-  readonly invite: SipRequest;
-  readonly serverKey: string | null;
-  readonly ackKey: string;
-  readonly retransmitter: Uas2xxRetransmitter;
-}
 
 interface InviteClientRecord {
   readonly send: Sender;
   pendingCancel: ClientTransactionUser | null;
 }
 
-type MergeOwner = ServerTransaction | Accepted;
+type MergeOwner = ServerTransaction | AcceptedInvite;
 
 export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly legacyServers = new Set<ServerTransaction>();
   private readonly merges = new Map<string, MergeOwner>();
-  private readonly acceptedByAck = new Map<string, Accepted>();
-  private readonly acceptedByServerKey = new Map<string, Accepted>();
+  private readonly accepted = new AcceptedInvites();
   private readonly inviteClients = new Map<InviteClientTransaction, InviteClientRecord>();
   private readonly config: TransactionConfig;
   private readonly maxTransactions: number;
@@ -148,7 +101,7 @@ export class TransactionLayer {
       clientTransactions: this.clients.size,
       serverTransactions: this.servers.size + this.legacyServers.size,
       mergeEntries: this.merges.size,
-      accepted2xx: this.acceptedByAck.size,
+      accepted2xx: this.accepted.size,
       inviteClientRecords: this.inviteClients.size,
     };
   }
@@ -168,7 +121,7 @@ export class TransactionLayer {
     const deps = {
       clock: this.options.clock,
       send,
-      reliable: opts.reliable ?? reliableOf(request),
+      reliable: opts.reliable ?? viaIsReliable(request),
       config: this.config,
     };
     let tx: ClientTransaction;
@@ -262,7 +215,7 @@ export class TransactionLayer {
       return { kind: "response", response: message, transaction: tx };
     }
     const request = message;
-    const problem = invalidReason(request);
+    const problem = whyUnmatchable(request);
     if (problem !== null) return { kind: "invalid", message, reason: problem };
 
     const tx = this.findServer(request);
@@ -271,22 +224,17 @@ export class TransactionLayer {
         tx.receive(request);
         return { kind: "ack", request, absorbedBy: "server-transaction" };
       }
-      const key = ackPairKey(request);
-      const accepted = key === null ? undefined : this.acceptedByAck.get(key);
-      if (accepted === undefined) return { kind: "ack", request, absorbedBy: null };
-      accepted.retransmitter.ackReceived();
-      return { kind: "ack", request, absorbedBy: "2xx-retransmission" };
+      const acked = this.accepted.acknowledge(request);
+      return { kind: "ack", request, absorbedBy: acked ? "2xx-retransmission" : null };
     }
     if (tx !== null) {
       tx.receive(request);
       return { kind: "retransmission", request, transaction: tx };
     }
-    if (request.method === "INVITE") {
+    if (request.method === "INVITE" && this.accepted.isRetransmission(request)) {
       // RFC 6026 §7.1 ("Accepted" state): once the 2xx is sent, a retransmitted INVITE is
       // absorbed rather than handed to the core as a new call.
-      const key = serverKeyOfRequest(request);
-      if (key !== null && this.acceptedByServerKey.has(key))
-        return { kind: "retransmission", request, transaction: null };
+      return { kind: "retransmission", request, transaction: null };
     }
     if (request.method === "CANCEL") return { kind: "cancel", request };
     const merge = mergeKey(request);
@@ -318,7 +266,7 @@ export class TransactionLayer {
     const deps = {
       clock: this.options.clock,
       send: opts.send ?? this.options.send,
-      reliable: opts.reliable ?? reliableOf(request),
+      reliable: opts.reliable ?? viaIsReliable(request),
       config: this.config,
     };
     let tx: ServerTransaction | null = null;
@@ -356,7 +304,7 @@ export class TransactionLayer {
     const target = this.findCancelTarget(cancel);
     const invite = target !== null && target.kind === "invite-server" ? target : null;
     const pending = invite !== null && invite.state === "proceeding";
-    const answered = target !== null || this.acceptedFor(cancel);
+    const answered = target !== null || this.accepted.isCancelTarget(cancel);
     const decision = decideCancel(pending ? "pending" : answered ? "answered" : "none");
     const last = target?.lastResponse ?? null;
     const toTag = (last === null ? null : tagOf(last, "to")) ?? opts.toTag ?? this.tag();
@@ -386,34 +334,24 @@ export class TransactionLayer {
     hooks: { readonly onAckTimeout: () => void },
     opts: { readonly send?: Sender } = {},
   ): Uas2xxRetransmitter | null {
-    const ackKey = ackPairKey(response);
     if (!invite.sendResponse(response)) return null;
+    let entry: AcceptedInvite | null = null;
     const retransmitter = new Uas2xxRetransmitter(
       response,
       { clock: this.options.clock, send: opts.send ?? this.options.send, config: this.config },
-      { onAckTimeout: hooks.onAckTimeout, onFinished: () => this.forgetAccepted(accepted) },
+      { onAckTimeout: hooks.onAckTimeout, onFinished: () => entry !== null && this.forgetAccepted(entry) },
     );
-    const accepted: Accepted = {
-      invite: invite.request,
-      serverKey: serverKeyOfRequest(invite.request),
-      ackKey: ackKey ?? "",
-      retransmitter,
-    };
-    if (ackKey !== null) this.acceptedByAck.set(ackKey, accepted);
-    if (accepted.serverKey !== null) this.acceptedByServerKey.set(accepted.serverKey, accepted);
+    entry = this.accepted.add(invite.request, response, retransmitter);
     const merge = mergeKey(invite.request);
-    if (merge !== null && !this.merges.has(merge)) this.merges.set(merge, accepted);
+    if (merge !== null && !this.merges.has(merge)) this.merges.set(merge, entry);
     retransmitter.start();
     return retransmitter;
   }
 
-  private forgetAccepted(accepted: Accepted): void {
-    if (this.acceptedByAck.get(accepted.ackKey) === accepted) this.acceptedByAck.delete(accepted.ackKey);
-    if (accepted.serverKey !== null && this.acceptedByServerKey.get(accepted.serverKey) === accepted) {
-      this.acceptedByServerKey.delete(accepted.serverKey);
-    }
-    const merge = mergeKey(accepted.invite);
-    if (merge !== null && this.merges.get(merge) === accepted) this.merges.delete(merge);
+  private forgetAccepted(entry: AcceptedInvite): void {
+    this.accepted.remove(entry);
+    const merge = mergeKey(entry.invite);
+    if (merge !== null && this.merges.get(merge) === entry) this.merges.delete(merge);
   }
 
   // ---- lookups -----------------------------------------------------------------------------
@@ -439,28 +377,8 @@ export class TransactionLayer {
     return null;
   }
 
-  private acceptedFor(cancel: SipRequest): boolean {
-    const key = cancelTargetKey(cancel);
-    return key !== null && this.acceptedByServerKey.has(key);
-  }
-
   /** RFC 3261 §19.3: tags "MUST be globally unique and cryptographically random with at least 32 bits of randomness". */
   private tag(): string {
     return this.options.newTag !== undefined ? this.options.newTag() : randomBytes(6).toString("hex");
   }
-}
-
-function reliableOf(message: SipMessage): boolean {
-  const via = topVia(message);
-  return via !== null && isReliableTransport(via.transport);
-}
-
-/** Requests the layer cannot match at all (RFC 3261 §8.1.1: To, From, CSeq, Call-ID, Via). */
-function invalidReason(request: SipRequest): string | null {
-  if (topVia(request) === null) return "missing or unreadable Via";
-  const cseq = cseqOf(request);
-  if (cseq === null) return "missing or unreadable CSeq";
-  if (cseq.method !== request.method) return "CSeq method differs from the request method";
-  if (callIdOf(request) === null) return "missing Call-ID";
-  return null;
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TransactionLayer } from "../../src/transaction/transaction-layer.ts";
-import type { Inbound } from "../../src/transaction/transaction-layer.ts";
+import type { Inbound } from "../../src/transaction/inbound.ts";
 import type { InviteServerTransaction } from "../../src/transaction/invite-server.ts";
 import type { InviteClientTransaction } from "../../src/transaction/invite-client.ts";
 import type { SipMessage, SipRequest } from "../../src/wire/sip/types.ts";

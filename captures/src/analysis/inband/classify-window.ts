@@ -72,7 +72,10 @@ const { advanceCos, advanceSin, hz } = DTMF_GOERTZEL;
 const fullEnergy = new Float64Array(8);
 
 function fineEnergy(y1: Float64Array, y2: Float64Array, i: number): number {
-  const r1 = y1[2 * i]!, i1 = y1[2 * i + 1]!, r2 = y2[2 * i]!, i2 = y2[2 * i + 1]!;
+  const r1 = y1[2 * i]!,
+    i1 = y1[2 * i + 1]!,
+    r2 = y2[2 * i]!,
+    i2 = y2[2 * i + 1]!;
   const pr = r2 * r1 + i2 * i1; // Re(y2·conj y1)
   const pi = i2 * r1 - r2 * i1; // Im(y2·conj y1)
   const zr = pr * advanceCos[i]! + pi * advanceSin[i]!;
@@ -81,7 +84,10 @@ function fineEnergy(y1: Float64Array, y2: Float64Array, i: number): number {
 
 /** Δφ of tone i (radians per sub-block), in (−π, π]. */
 export function phaseOffset(y1: Float64Array, y2: Float64Array, i: number): number {
-  const r1 = y1[2 * i]!, i1 = y1[2 * i + 1]!, r2 = y2[2 * i]!, i2 = y2[2 * i + 1]!;
+  const r1 = y1[2 * i]!,
+    i1 = y1[2 * i + 1]!,
+    r2 = y2[2 * i]!,
+    i2 = y2[2 * i + 1]!;
   const pr = r2 * r1 + i2 * i1;
   const pi = i2 * r1 - r2 * i1;
   const zr = pr * advanceCos[i]! + pi * advanceSin[i]!;
@@ -91,7 +97,10 @@ export function phaseOffset(y1: Float64Array, y2: Float64Array, i: number): numb
 
 /** Mean-square power of tone i, corrected for the DFT gain at the measured offset. */
 function tonePower(y1: Float64Array, y2: Float64Array, i: number, dphi: number): number {
-  const r1 = y1[2 * i]!, i1 = y1[2 * i + 1]!, r2 = y2[2 * i]!, i2 = y2[2 * i + 1]!;
+  const r1 = y1[2 * i]!,
+    i1 = y1[2 * i + 1]!,
+    r2 = y2[2 * i]!,
+    i2 = y2[2 * i + 1]!;
   const half = dphi / 2;
   const gainRoot = half === 0 ? 1 : Math.sin(half) / (M * Math.sin(half / M));
   return (r1 * r1 + i1 * i1 + r2 * r2 + i2 * i2) / (M * M * gainRoot * gainRoot);

@@ -37,7 +37,8 @@ export const SUB_BLOCK_MS = (SUB_BLOCK_SAMPLES * 1000) / SAMPLE_RATE_HZ;
 /** A run of consecutive windows that detected the same key. */
 interface Run {
   key: number;
-  windows: number;
+  /** trailing windows of the run whose tone frequencies moved ≤ maxDriftHz from window to window */
+  stableWindows: number;
   firstK: number;
   lastK: number;
   atS: number;
@@ -49,12 +50,11 @@ interface Run {
   tailFill: number;
   rowOffsetHz: number;
   colOffsetHz: number;
-  lastWasEdge: boolean;
 }
 
 const idleRun = (): Run => ({
   key: -1,
-  windows: 0,
+  stableWindows: 0,
   firstK: 0,
   lastK: 0,
   atS: 0,
@@ -64,23 +64,28 @@ const idleRun = (): Run => ({
   tailFill: 1,
   rowOffsetHz: 0,
   colOffsetHz: 0,
-  lastWasEdge: false,
 });
 
 /** Share of a sub-block filled by a tone, from its energy and a fully covered neighbour's. */
 const fillOf = (edge: number, full: number): number => (edge >= full ? 1 : edge / full);
 
 /**
- * A window whose two sub-blocks differ in energy by more than 2:1 holds a tone edge: its frequency
- * estimate is biased (the phase of a partly filled sub-block refers to the filled part's centre),
- * so the drift test skips it.
+ * The phase-difference frequency estimate of a window whose first sub-block holds the tone only in
+ * its last (1 − m/80) or whose second one only in its first (1 − m/80) is biased: it reads
+ * Δf · (1 − m/160), because the phase of a partly filled sub-block refers to the centre of its filled
+ * part. The fill 1 − m/80 is estimated by the energy ratio of the two sub-blocks, which undoes the
+ * bias at tone edges and changes little elsewhere.
  */
-const isEdge = (w: WindowResult): boolean =>
-  w.firstEnergy > 2 * w.secondEnergy || w.secondEnergy > 2 * w.firstEnergy;
+function edgeCorrection(w: WindowResult): number {
+  const lo = Math.min(w.firstEnergy, w.secondEnergy);
+  const hi = Math.max(w.firstEnergy, w.secondEnergy);
+  const fill = hi > 0 ? lo / hi : 1;
+  return 2 / (1 + fill);
+}
 
 /**
  * Windows -> digits (the timing half of Q.24): a key held in `minOn` consecutive, frequency-stable
- * windows becomes a digit; `minOff` windows without it end the digit; another key held for `minOn`
+ * windows becomes a digit (the digit's extent still starts at the run's first window); `minOff` windows without it end the digit; another key held for `minOn`
  * windows ends it at once. States: idle (no digit) / on (digit sounding, misses counted).
  *
  *   idle --(same key, minOnWindows stable windows)--> on --(minOffWindows misses)--> idle + digit
@@ -108,18 +113,17 @@ export class DigitTracker {
 
   window(w: WindowResult): void {
     const cand = this.candidate;
-    const edge = isEdge(w);
     if (w.key < 0) {
       cand.key = -1;
-      cand.windows = 0;
-    } else if (cand.key === w.key && cand.lastK === w.k - 1 && (cand.lastWasEdge || edge || this.stable(w))) {
-      cand.windows++;
+      cand.stableWindows = 0;
+    } else if (cand.key === w.key && cand.lastK === w.k - 1) {
+      cand.stableWindows = this.stable(w) ? cand.stableWindows + 1 : 1;
       cand.lastK = w.k;
       cand.lastFrame = w.lastFrame;
       cand.tailFill = fillOf(w.secondEnergy, w.firstEnergy);
     } else {
       cand.key = w.key;
-      cand.windows = 1;
+      cand.stableWindows = 1;
       cand.firstK = w.k;
       cand.lastK = w.k;
       cand.atS = w.atS;
@@ -129,9 +133,9 @@ export class DigitTracker {
       cand.tailFill = fillOf(w.secondEnergy, w.firstEnergy);
     }
     if (w.key >= 0) {
-      cand.rowOffsetHz = w.rowOffsetHz;
-      cand.colOffsetHz = w.colOffsetHz;
-      cand.lastWasEdge = edge;
+      const corr = edgeCorrection(w);
+      cand.rowOffsetHz = w.rowOffsetHz * corr;
+      cand.colOffsetHz = w.colOffsetHz * corr;
     }
 
     const act = this.active;
@@ -141,11 +145,11 @@ export class DigitTracker {
         act.lastFrame = w.lastFrame;
         act.tailFill = fillOf(w.secondEnergy, w.firstEnergy);
         this.misses = 0;
-      } else if (++this.misses >= this.minOffWindows || cand.windows >= this.minOnWindows) {
+      } else if (++this.misses >= this.minOffWindows || cand.stableWindows >= this.minOnWindows) {
         this.closeActive();
       }
     }
-    if (act.key < 0 && cand.key >= 0 && cand.windows >= this.minOnWindows) {
+    if (act.key < 0 && cand.key >= 0 && cand.stableWindows >= this.minOnWindows) {
       Object.assign(act, cand);
       this.misses = 0;
     }
@@ -155,14 +159,16 @@ export class DigitTracker {
   flush(): void {
     this.closeActive();
     this.candidate.key = -1;
-    this.candidate.windows = 0;
+    this.candidate.stableWindows = 0;
   }
 
+  /** Compare w's (edge-corrected) tone frequencies with the candidate's previous window. */
   private stable(w: WindowResult): boolean {
     const c = this.candidate;
+    const corr = edgeCorrection(w);
     return (
-      Math.abs(w.rowOffsetHz - c.rowOffsetHz) <= this.maxDriftHz &&
-      Math.abs(w.colOffsetHz - c.colOffsetHz) <= this.maxDriftHz
+      Math.abs(w.rowOffsetHz * corr - c.rowOffsetHz) <= this.maxDriftHz &&
+      Math.abs(w.colOffsetHz * corr - c.colOffsetHz) <= this.maxDriftHz
     );
   }
 

@@ -70,9 +70,30 @@ export const DTMF_GOERTZEL: GoertzelCoefficients = buildCoefficients(DTMF_TONES_
  */
 export function goertzelDtmf(samples: Float64Array, start: number, count: number, out: Float64Array): void {
   const k = DTMF_GOERTZEL.twoCos;
-  const k0 = k[0]!, k1 = k[1]!, k2 = k[2]!, k3 = k[3]!, k4 = k[4]!, k5 = k[5]!, k6 = k[6]!, k7 = k[7]!;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0;
+  const k0 = k[0]!,
+    k1 = k[1]!,
+    k2 = k[2]!,
+    k3 = k[3]!,
+    k4 = k[4]!,
+    k5 = k[5]!,
+    k6 = k[6]!,
+    k7 = k[7]!;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    a4 = 0,
+    a5 = 0,
+    a6 = 0,
+    a7 = 0;
+  let b0 = 0,
+    b1 = 0,
+    b2 = 0,
+    b3 = 0,
+    b4 = 0,
+    b5 = 0,
+    b6 = 0,
+    b7 = 0;
   const end = start + count;
   for (let n = start; n < end; n++) {
     const x = samples[n]!;

@@ -6,7 +6,8 @@
  * a Content-Length header field, the message body is assumed to contain that many bytes ... In
  * the case of stream-oriented transports such as TCP, the Content-Length header field indicates
  * the size of the body. The Content-Length header field MUST be used with stream oriented
- * transports." A message without one is framed with an empty body.
+ * transports." A message without one (or with an unreadable one) is framed with an empty body;
+ * parseSip on the framed slice then reports the problem.
  * RFC 3261 §7.5: "Implementations processing SIP messages over stream-oriented transports MUST
  * ignore any CRLF appearing before the start-line"; RFC 5626 §3.5.1 sends CRLFCRLF pings and CRLF
  * pongs on the same streams. Both come back as "skip".
