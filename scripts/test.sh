@@ -9,3 +9,9 @@ echo "== node:test"
 shopt -s nullglob globstar
 files=(protocol/test/**/*.test.ts captures/test/**/*.test.ts harness/test/**/*.test.ts mvs-reference/test/**/*.test.ts test/**/*.test.ts)
 node --import tsx --test --test-concurrency=2 --test-reporter=spec --test-reporter-destination=stdout "${files[@]}"
+echo "== playwright (HTML report in Debian Chromium)"
+if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  npx playwright test
+else
+  echo "skipped: no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium} (apt-get install chromium, as root)"
+fi

@@ -119,6 +119,7 @@ function llcToNet(buf: Buffer, off: number, end: number, out: NetCursor): Undeco
   out.etherType = ETHERTYPE.LLC;
   const snap = end - off >= 8 && buf[off] === 0xaa && buf[off + 1] === 0xaa && buf[off + 2] === 0x03;
   // Only a real EtherType may follow (a length here again would let hostile input recurse).
-  if (snap && buf.readUInt16BE(off + 6) >= 1536) return etherTypeToNet(buf, buf.readUInt16BE(off + 6), off + 8, end, out);
+  if (snap && buf.readUInt16BE(off + 6) >= 1536)
+    return etherTypeToNet(buf, buf.readUInt16BE(off + 6), off + 8, end, out);
   return null;
 }

@@ -75,7 +75,13 @@ export class FragmentTable {
     if (claimedEnd > MAX_DATAGRAM_BYTES || (more && claimed === 0)) return null;
     let p = this.pending.get(key);
     if (!p) {
-      p = { buf: Buffer.allocUnsafe(Math.min(MAX_DATAGRAM_BYTES, Math.max(2048, claimedEnd))), filled: [], total: -1, firstTsS: tsS, meta: -1 };
+      p = {
+        buf: Buffer.allocUnsafe(Math.min(MAX_DATAGRAM_BYTES, Math.max(2048, claimedEnd))),
+        filled: [],
+        total: -1,
+        firstTsS: tsS,
+        meta: -1,
+      };
       this.pending.set(key, p);
       this.bytes += p.buf.length;
       this.enforceSize(p);

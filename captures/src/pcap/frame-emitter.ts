@@ -17,7 +17,15 @@ export class FrameEmitter {
   };
   readonly stats: CaptureStats = { packets: 0, firstTsS: Number.NaN, lastTsS: Number.NaN, undecoded: 0 };
 
+  /** the last frame number used (Wireshark numbers some non-packet records too) */
+  private frameNumber = 0;
+
   constructor(private readonly onFrame: (frame: RawFrame) => void) {}
+
+  /** A record that Wireshark numbers as a frame but that carries no packet. */
+  skipFrameNumber(): void {
+    this.frameNumber++;
+  }
 
   emit(
     tsS: number,
@@ -33,7 +41,7 @@ export class FrameEmitter {
     stats.packets++;
     if (stats.packets === 1) stats.firstTsS = tsS;
     stats.lastTsS = tsS;
-    f.frame = stats.packets;
+    f.frame = ++this.frameNumber;
     f.tsS = tsS;
     f.linkType = linkType;
     f.interfaceId = interfaceId;

@@ -71,12 +71,19 @@ export class Ipv6Names {
 export function formatIpv6(buf: Buffer, off: number): string {
   const fields: number[] = [];
   for (let i = 0; i < 8; i++) fields.push(buf.readUInt16BE(off + 2 * i));
-  if (fields[0] === 0 && fields[1] === 0 && fields[2] === 0 && fields[3] === 0 && fields[4] === 0 && fields[5] === 0xffff) {
+  if (
+    fields[0] === 0 &&
+    fields[1] === 0 &&
+    fields[2] === 0 &&
+    fields[3] === 0 &&
+    fields[4] === 0 &&
+    fields[5] === 0xffff
+  ) {
     return `::ffff:${buf[off + 12]}.${buf[off + 13]}.${buf[off + 14]}.${buf[off + 15]}`;
   }
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (fields[i] !== 0) {
       i++;
       continue;

@@ -40,7 +40,17 @@ export class Ipv6Reassembly {
     const key = `${srcIp}>${dstIp}/${buf.readUInt32BE(fh + 4)}`;
     const more = (offsetFlags & 0x0001) !== 0;
     const fragOffset = offsetFlags & 0xfff8;
-    return this.table.add(key, tsS, fragOffset, more, buf, fh + IPV6_FRAGMENT_HEADER_BYTES, present, claimed, buf[fh]!);
+    return this.table.add(
+      key,
+      tsS,
+      fragOffset,
+      more,
+      buf,
+      fh + IPV6_FRAGMENT_HEADER_BYTES,
+      present,
+      claimed,
+      buf[fh]!,
+    );
   }
 
   finish(): number {

@@ -111,7 +111,12 @@ export function erspan2(ethernetFrame: Buffer, sessionId = 1, sequence = 1): Buf
 }
 
 /** GRE + ERSPAN type III header (version 2); frameType 0 = Ethernet, 2 = IP. */
-export function erspan3(inner: Buffer, frameType: 0 | 2 = 0, platformSubheader = false, sequence = 1): Buffer {
+export function erspan3(
+  inner: Buffer,
+  frameType: 0 | 2 = 0,
+  platformSubheader = false,
+  sequence = 1,
+): Buffer {
   const h = Buffer.alloc(12 + (platformSubheader ? 8 : 0));
   h.writeUInt16BE((2 << 12) | 0, 0);
   h.writeUInt16BE(1, 2);

@@ -76,7 +76,13 @@ export function linkToNet(
 }
 
 /** SLL/SLL2 protocol field: an EtherType, a GRE protocol type (ARPHRD_IPGRE), or a Linux pseudo-protocol. */
-function cookedProtocol(buf: Buffer, protocol: number, off: number, end: number, out: NetCursor): UndecodedReason | null {
+function cookedProtocol(
+  buf: Buffer,
+  protocol: number,
+  off: number,
+  end: number,
+  out: NetCursor,
+): UndecodedReason | null {
   if (protocol < 1536) return setNet(buf, off, end, out, protocol);
   if (protocol === ETHERTYPE.TEB) return ethernetToNet(buf, off, end, out);
   return etherTypeToNet(buf, protocol, off, end, out);

@@ -70,7 +70,12 @@ export function ipv6ExtensionHeader(nextHeader: number, bodyBytes = 6): Buffer {
 }
 
 /** IPv6 Fragment header (RFC 8200 §4.5); `fragOffset` in BYTES. */
-export function ipv6FragmentHeader(nextHeader: number, fragOffset: number, more: boolean, id: number): Buffer {
+export function ipv6FragmentHeader(
+  nextHeader: number,
+  fragOffset: number,
+  more: boolean,
+  id: number,
+): Buffer {
   const h = Buffer.alloc(8);
   h[0] = nextHeader;
   h.writeUInt16BE((fragOffset & 0xfff8) | (more ? 1 : 0), 2);
@@ -107,7 +112,13 @@ export interface TcpOptions {
   ackNumber?: number;
 }
 
-export function tcp(srcPort: number, dstPort: number, seq: number, payload: Buffer, o: TcpOptions = {}): Buffer {
+export function tcp(
+  srcPort: number,
+  dstPort: number,
+  seq: number,
+  payload: Buffer,
+  o: TcpOptions = {},
+): Buffer {
   const h = Buffer.alloc(20);
   h.writeUInt16BE(srcPort, 0);
   h.writeUInt16BE(dstPort, 2);

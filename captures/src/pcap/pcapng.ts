@@ -45,6 +45,14 @@ export const PCAPNG_BLOCK = Object.freeze({
   spb: 0x00000003,
   epb: 0x00000006,
 });
+/**
+ * Blocks that are not packets but that Wireshark (4.0) still numbers as frames: custom blocks
+ * (§4.8, 0x00000BAD / 0x40000BAD), systemd Journal Export (9) and sysdig event blocks. They are
+ * counted in the frame numbering (so our numbers match Wireshark's) but not delivered.
+ */
+export const NUMBERED_NON_PACKET_BLOCKS: ReadonlySet<number> = new Set([
+  0x00000bad, 0x40000bad, 0x00000009, 0x00000204, 0x00000208, 0x00000216, 0x00000217, 0x00000221, 0x00000222,
+]);
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const MIN_SHB_BYTES = 28;
 /** A packet/interface/section block longer than this is a corrupt length (unknown blocks are skipped). */
@@ -57,6 +65,7 @@ export function readPcapng(src: ChunkReader, out: FrameEmitter, warnings: string
   let firstLinkType = -1;
   let lastTsS = 0;
   let spbWarned = false;
+  let nonPackets = 0;
   const result = (error: FormatResult["error"]): FormatResult => ({ linkType: firstLinkType, error });
 
   for (;;) {
@@ -73,7 +82,10 @@ export function readPcapng(src: ChunkReader, out: FrameEmitter, warnings: string
       if (magic === BYTE_ORDER_MAGIC) le = true;
       else if (buf.readUInt32BE(s + 8) === BYTE_ORDER_MAGIC) le = false;
       else if (at === 0) return result(captureErrors.notACapture());
-      else return result(captureErrors.corrupt(at, `pcapng section header has byte-order magic 0x${magic.toString(16)}`));
+      else
+        return result(
+          captureErrors.corrupt(at, `pcapng section header has byte-order magic 0x${magic.toString(16)}`),
+        );
     } else if (at === 0) {
       return result(captureErrors.notACapture());
     }
@@ -89,7 +101,9 @@ export function readPcapng(src: ChunkReader, out: FrameEmitter, warnings: string
       type === PCAPNG_BLOCK.obsoletePacket;
     if (len > MAX_PCAPNG_BLOCK_BYTES || len > MAX_CHUNK_BYTES) {
       if (known) {
-        return result(captureErrors.corrupt(at, `pcapng block length ${len} exceeds ${MAX_PCAPNG_BLOCK_BYTES}`));
+        return result(
+          captureErrors.corrupt(at, `pcapng block length ${len} exceeds ${MAX_PCAPNG_BLOCK_BYTES}`),
+        );
       }
       // An unknown block too large to hold: skip to its trailing length and check that.
       src.advance(len - 4);
@@ -108,7 +122,8 @@ export function readPcapng(src: ChunkReader, out: FrameEmitter, warnings: string
 
     switch (type) {
       case PCAPNG_BLOCK.shb: {
-        if (len < MIN_SHB_BYTES) return result(captureErrors.corrupt(at, `pcapng section header length ${len}`));
+        if (len < MIN_SHB_BYTES)
+          return result(captureErrors.corrupt(at, `pcapng section header length ${len}`));
         const major = le ? buf.readUInt16LE(s + 12) : buf.readUInt16BE(s + 12);
         if (major !== 1) return result(captureErrors.corrupt(at, `pcapng major version ${major}`));
         interfaces = [];
@@ -125,7 +140,13 @@ export function readPcapng(src: ChunkReader, out: FrameEmitter, warnings: string
       case PCAPNG_BLOCK.obsoletePacket: {
         if (len < 32) return result(captureErrors.corrupt(at, `pcapng packet block length ${len}`));
         const epb = type === PCAPNG_BLOCK.epb;
-        const ifId = epb ? (le ? buf.readUInt32LE(s + 8) : buf.readUInt32BE(s + 8)) : le ? buf.readUInt16LE(s + 8) : buf.readUInt16BE(s + 8);
+        const ifId = epb
+          ? le
+            ? buf.readUInt32LE(s + 8)
+            : buf.readUInt32BE(s + 8)
+          : le
+            ? buf.readUInt16LE(s + 8)
+            : buf.readUInt16BE(s + 8);
         const ifc = interfaces[ifId];
         if (!ifc) return result(captureErrors.corrupt(at, `pcapng packet on undeclared interface ${ifId}`));
         const high = le ? buf.readUInt32LE(s + 12) : buf.readUInt32BE(s + 12);
@@ -133,7 +154,9 @@ export function readPcapng(src: ChunkReader, out: FrameEmitter, warnings: string
         const capLen = le ? buf.readUInt32LE(s + 20) : buf.readUInt32BE(s + 20);
         const origLen = le ? buf.readUInt32LE(s + 24) : buf.readUInt32BE(s + 24);
         if (capLen > len - 32) {
-          return result(captureErrors.corrupt(at, `pcapng captured length ${capLen} exceeds its block (${len})`));
+          return result(
+            captureErrors.corrupt(at, `pcapng captured length ${capLen} exceeds its block (${len})`),
+          );
         }
         lastTsS = interfaceTimeS(ifc, high, low);
         out.emit(lastTsS, ifc.linkType, ifId, buf, s + 28, capLen, origLen);
@@ -148,13 +171,23 @@ export function readPcapng(src: ChunkReader, out: FrameEmitter, warnings: string
         if (ifc.snapLen > 0) capLen = Math.min(capLen, ifc.snapLen);
         if (!spbWarned) {
           spbWarned = true;
-          warnings.push("pcapng simple packet blocks carry no time stamp: the previous packet's time is used");
+          warnings.push(
+            "pcapng simple packet blocks carry no time stamp: the previous packet's time is used",
+          );
         }
         out.emit(lastTsS, ifc.linkType, 0, buf, s + 12, capLen, origLen);
         break;
       }
       default:
         // NRB, ISB, DSB, custom and future blocks: not needed to find packets (§3.1 "MUST skip").
+        if (NUMBERED_NON_PACKET_BLOCKS.has(type)) {
+          if (nonPackets++ === 0) {
+            warnings.push(
+              "pcapng non-packet records (custom/journal/event blocks) are numbered as frames, as Wireshark does, but not decoded",
+            );
+          }
+          out.skipFrameNumber();
+        }
         break;
     }
     src.advance(len);

@@ -29,7 +29,10 @@ export function readCapture(path: string, onFrame: (frame: RawFrame) => void): R
     let format: CaptureFormat = "pcap";
     let result: FormatResult;
     if (!src.ensure(4)) {
-      result = { linkType: -1, error: src.ioError ? captureErrors.io(0, src.ioError) : captureErrors.notACapture() };
+      result = {
+        linkType: -1,
+        error: src.ioError ? captureErrors.io(0, src.ioError) : captureErrors.notACapture(),
+      };
     } else {
       const magic = src.buf.readUInt32LE(src.start);
       if (magic === PCAPNG_BLOCK.shb) {
@@ -41,7 +44,12 @@ export function readCapture(path: string, onFrame: (frame: RawFrame) => void): R
         result = { linkType: -1, error: captureErrors.notACapture() };
       }
     }
-    return { info: { format, linkType: result.linkType }, stats: emitter.stats, error: result.error, warnings };
+    return {
+      info: { format, linkType: result.linkType },
+      stats: emitter.stats,
+      error: result.error,
+      warnings,
+    };
   } finally {
     closeSync(fd);
   }

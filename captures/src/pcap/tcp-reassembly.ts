@@ -118,7 +118,7 @@ export class TcpReassembler {
       s.nextSeq = seq;
     }
     if (len > 0) this.data(s, frame, tsS, seq, buf, off, len);
-    if (flags & TCP_FLAG.FIN && !s.closed && (((seq + len) >>> 0) === s.nextSeq)) {
+    if (flags & TCP_FLAG.FIN && !s.closed && (seq + len) >>> 0 === s.nextSeq) {
       s.nextSeq = (s.nextSeq + 1) >>> 0;
       s.closed = true;
     }
@@ -159,7 +159,15 @@ export class TcpReassembler {
     s.nextSeq = dataStart;
   }
 
-  private data(s: TcpStream, frame: number, tsS: number, seq: number, buf: Buffer, off: number, len: number): void {
+  private data(
+    s: TcpStream,
+    frame: number,
+    tsS: number,
+    seq: number,
+    buf: Buffer,
+    off: number,
+    len: number,
+  ): void {
     const d = (seq - s.nextSeq) | 0;
     const jump = this.limits.maxJumpBytes;
     if (d <= 0 && d >= -jump) {
@@ -178,7 +186,15 @@ export class TcpReassembler {
     this.emit(s, frame, tsS, buf, off, len, true);
   }
 
-  private emit(s: TcpStream, frame: number, tsS: number, buf: Buffer, off: number, len: number, gap: boolean): void {
+  private emit(
+    s: TcpStream,
+    frame: number,
+    tsS: number,
+    buf: Buffer,
+    off: number,
+    len: number,
+    gap: boolean,
+  ): void {
     const g = gap || s.gapNext;
     if (g) this.gaps++;
     s.gapNext = false;
@@ -200,7 +216,15 @@ export class TcpReassembler {
     }
   }
 
-  private hold(s: TcpStream, frame: number, tsS: number, seq: number, buf: Buffer, off: number, len: number): void {
+  private hold(
+    s: TcpStream,
+    frame: number,
+    tsS: number,
+    seq: number,
+    buf: Buffer,
+    off: number,
+    len: number,
+  ): void {
     const held = s.held;
     let i = held.length;
     // sorted by sequence (relative to nextSeq, which all held segments are ahead of)

@@ -64,7 +64,8 @@ export class TransportDecoder {
   frame(f: RawFrame): void {
     const link = linkToNet(f.linkType, f.data, f.offset, f.offset + f.length, this.net);
     if (link !== null) {
-      if (link === "link-type") this.unknownLinkTypes.set(f.linkType, (this.unknownLinkTypes.get(f.linkType) ?? 0) + 1);
+      if (link === "link-type")
+        this.unknownLinkTypes.set(f.linkType, (this.unknownLinkTypes.get(f.linkType) ?? 0) + 1);
       this.skip(f.frame, link, link === "link-type" ? f.linkType : -1);
       return;
     }

@@ -157,7 +157,12 @@ export class PcapWriter {
 }
 
 /** Writes a whole classic pcap file. */
-export function writePcap(path: string, linkType: number, frames: Iterable<WriterFrame>, opts: PcapWriterOptions = {}): void {
+export function writePcap(
+  path: string,
+  linkType: number,
+  frames: Iterable<WriterFrame>,
+  opts: PcapWriterOptions = {},
+): void {
   const w = new PcapWriter(path, linkType, opts);
   try {
     for (const f of frames) w.write(f);
@@ -250,9 +255,13 @@ export function tsresolUnits(tsresol: number | undefined): number {
 
 /** Enhanced Packet Block; `unitsPerS` must match the interface's if_tsresol. */
 export function pcapngEnhancedPacket(frame: WriterFrame, unitsPerS: number, le: boolean): Buffer {
-  const units = Math.round(frame.tsS * unitsPerS);
-  const high = Math.floor(units / 4294967296);
-  const low = units - high * 4294967296;
+  // Whole seconds and the fraction apart, then BigInt: 1.7e18 ns does not fit a double exactly.
+  const [sec, frac] = splitTime(frame.tsS, unitsPerS);
+  const units = Number.isInteger(unitsPerS)
+    ? BigInt(sec) * BigInt(unitsPerS) + BigInt(frac)
+    : BigInt(Math.round(frame.tsS * unitsPerS));
+  const high = Number(units >> 32n);
+  const low = Number(units & 0xffffffffn);
   const head = Buffer.concat([
     u32(frame.interfaceId ?? 0, le),
     u32(high, le),

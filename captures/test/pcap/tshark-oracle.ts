@@ -89,6 +89,7 @@ const FIELDS = [
   "tcp.payload",
   "icmp.type",
   "icmpv6.type",
+  "frame.protocols",
 ];
 
 /** The last value of a multi-occurrence field (the innermost header under tunnels). */
@@ -104,10 +105,30 @@ export function tsharkView(file: string): TsharkView {
   const rows = tsharkFields(file, FIELDS, undefined, ["-o", "tcp.desegment_tcp_streams:FALSE"]);
   const view: TsharkView = { frames: rows.length, udp: [], tcpSegments: 0, tcpStreams: new Map() };
   const segs = new Map<string, { seq: number; data: Buffer }[]>();
-  for (const [frame, s4, s6, d4, d6, usp, udp, upay, tsp, tdp, seqRaw, syn, tpay, icmp, icmp6] of rows) {
+  for (const [
+    frame,
+    s4,
+    s6,
+    d4,
+    d6,
+    usp,
+    udp,
+    upay,
+    tsp,
+    tdp,
+    seqRaw,
+    syn,
+    tpay,
+    icmp,
+    icmp6,
+    protocols,
+  ] of rows) {
     if (icmp || icmp6) continue;
-    const srcIp = last(s6) || last(s4);
-    const dstIp = last(d6) || last(d4);
+    // the innermost IP header is whichever of ip / ipv6 comes last in the layer list
+    const layers = (protocols ?? "").split(":");
+    const v6inner = layers.lastIndexOf("ipv6") > layers.lastIndexOf("ip");
+    const srcIp = v6inner ? last(s6) : last(s4);
+    const dstIp = v6inner ? last(d6) : last(d4);
     if (usp) {
       view.udp.push({
         frame: Number(frame),

@@ -117,15 +117,13 @@ function dominantOf(from: number, dominance: number): number {
 
 /**
  * Classify one window. y1/y2 are the Goertzel outputs of its two sub-blocks (16 numbers each, see
- * goertzelDtmf), windowEnergy is Σx² over its 160 samples. When a key is returned and `offsetsHz`
- * is given, offsetsHz[0] and offsetsHz[1] receive the measured f − f_nominal of its row and column.
+ * goertzelDtmf), windowEnergy is Σx² over its 160 samples.
  */
 export function classifyWindow(
   y1: Float64Array,
   y2: Float64Array,
   windowEnergy: number,
   lim: WindowLimits,
-  offsetsHz?: Float64Array,
 ): number {
   for (let i = 0; i < 8; i++) fullEnergy[i] = fineEnergy(y1, y2, i);
   const row = dominantOf(0, lim.dominance);
@@ -145,9 +143,5 @@ export function classifyWindow(
     return WINDOW_TWIST;
   }
   if ((rowPower + colPower) * 2 * M < lim.minFraction * windowEnergy) return WINDOW_NOT_PURE;
-  if (offsetsHz) {
-    offsetsHz[0] = rowPhi * hzPerRadian;
-    offsetsHz[1] = colPhi * hzPerRadian;
-  }
   return row * 4 + (col - 4);
 }

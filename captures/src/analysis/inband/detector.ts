@@ -3,6 +3,7 @@ import { DigitTracker, type InbandDigit, type WindowResult } from "./digit-track
 import { g711DecodeTable, type G711Codec } from "./g711.ts";
 import { goertzelDtmf, SAMPLE_RATE_HZ, SUB_BLOCK_SAMPLES } from "./goertzel.ts";
 import { Q24_DEFAULT_PARAMS, type InbandDtmfParams } from "./params.ts";
+import { measureToneOffsetsHz } from "./tone-frequency.ts";
 
 /**
  * In-band DTMF receiver for one G.711 RTP stream (ITU-T Q.24 style, see params.ts for the limits
@@ -34,7 +35,8 @@ export class InbandDtmfDetector {
     colOffsetHz: 0,
   };
 
-  private readonly samples = new Float64Array(SUB_BLOCK_SAMPLES);
+  private samples = new Float64Array(SUB_BLOCK_SAMPLES);
+  private prevSamples = new Float64Array(SUB_BLOCK_SAMPLES);
   private fill = 0;
   private energy = 0;
   private subAtS = 0;
@@ -87,7 +89,6 @@ export class InbandDtmfDetector {
     this.nextTs = (ts + length) >>> 0;
 
     const table = g711DecodeTable(codec);
-    const buf = this.samples;
     const end = offset + Math.max(0, Math.min(length, payload.length - offset));
     let i = offset;
     while (i < end) {
@@ -96,6 +97,7 @@ export class InbandDtmfDetector {
         this.subFirstFrame = frame;
       }
       const take = Math.min(SUB_BLOCK_SAMPLES - this.fill, end - i);
+      const buf = this.samples; // swapped with prevSamples at every sub-block end
       let fill = this.fill;
       let energy = this.energy;
       for (const stop = i + take; i < stop; i++) {
@@ -127,7 +129,19 @@ export class InbandDtmfDetector {
       w.key =
         silent || this.prevSilent
           ? WINDOW_SILENT
-          : classifyWindow(this.prevY, this.curY, this.prevEnergy + energy, this.limits, this.offsetsHz);
+          : classifyWindow(this.prevY, this.curY, this.prevEnergy + energy, this.limits);
+      if (w.key >= 0) {
+        const o = this.offsetsHz;
+        measureToneOffsetsHz(
+          this.prevSamples,
+          this.samples,
+          this.prevEnergy,
+          energy,
+          w.key >> 2,
+          4 + (w.key & 3),
+          o,
+        );
+      }
       w.atS = this.prevAtS;
       w.firstFrame = this.prevFirstFrame;
       w.lastFrame = lastFrame;
@@ -137,9 +151,12 @@ export class InbandDtmfDetector {
       w.colOffsetHz = this.offsetsHz[1]!;
       this.tracker.window(w);
     }
-    const spare = this.prevY;
+    const spareY = this.prevY;
     this.prevY = this.curY;
-    this.curY = spare;
+    this.curY = spareY;
+    const spareSamples = this.prevSamples;
+    this.prevSamples = this.samples;
+    this.samples = spareSamples;
     this.hasPrev = true;
     this.prevSilent = silent;
     this.prevEnergy = energy;

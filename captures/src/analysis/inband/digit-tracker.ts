@@ -27,7 +27,7 @@ export interface WindowResult {
   /** Σx² of the first and second sub-block */
   firstEnergy: number;
   secondEnergy: number;
-  /** measured f − f_nominal of the row and column tone, Hz (when key ≥ 0) */
+  /** measured f − f_nominal of the row and column tone, Hz (when key ≥ 0, see tone-frequency.ts) */
   rowOffsetHz: number;
   colOffsetHz: number;
 }
@@ -37,7 +37,8 @@ export const SUB_BLOCK_MS = (SUB_BLOCK_SAMPLES * 1000) / SAMPLE_RATE_HZ;
 /** A run of consecutive windows that detected the same key. */
 interface Run {
   key: number;
-  /** trailing windows of the run whose tone frequencies moved ≤ maxDriftHz from window to window */
+  /** trailing windows of the run whose tone frequencies each stay within maxDriftHz of the mean of
+   * the stable windows before them */
   stableWindows: number;
   firstK: number;
   lastK: number;
@@ -48,8 +49,9 @@ interface Run {
    * tone fills, estimated by its energy against the neighbouring sub-block */
   headFill: number;
   tailFill: number;
-  rowOffsetHz: number;
-  colOffsetHz: number;
+  /** sums of the stable windows' measured tone offsets, Hz */
+  rowOffsetSumHz: number;
+  colOffsetSumHz: number;
 }
 
 const idleRun = (): Run => ({
@@ -62,31 +64,17 @@ const idleRun = (): Run => ({
   lastFrame: 0,
   headFill: 1,
   tailFill: 1,
-  rowOffsetHz: 0,
-  colOffsetHz: 0,
+  rowOffsetSumHz: 0,
+  colOffsetSumHz: 0,
 });
 
 /** Share of a sub-block filled by a tone, from its energy and a fully covered neighbour's. */
 const fillOf = (edge: number, full: number): number => (edge >= full ? 1 : edge / full);
 
 /**
- * The phase-difference frequency estimate of a window whose first sub-block holds the tone only in
- * its last (1 − m/80) or whose second one only in its first (1 − m/80) is biased: it reads
- * Δf · (1 − m/160), because the phase of a partly filled sub-block refers to the centre of its filled
- * part. The fill 1 − m/80 is estimated by the energy ratio of the two sub-blocks, which undoes the
- * bias at tone edges and changes little elsewhere.
- */
-function edgeCorrection(w: WindowResult): number {
-  const lo = Math.min(w.firstEnergy, w.secondEnergy);
-  const hi = Math.max(w.firstEnergy, w.secondEnergy);
-  const fill = hi > 0 ? lo / hi : 1;
-  return 2 / (1 + fill);
-}
-
-/**
  * Windows -> digits (the timing half of Q.24): a key held in `minOn` consecutive, frequency-stable
- * windows becomes a digit (the digit's extent still starts at the run's first window); `minOff` windows without it end the digit; another key held for `minOn`
- * windows ends it at once. States: idle (no digit) / on (digit sounding, misses counted).
+ * windows becomes a digit (its extent still starts at the run's first window); `minOff` windows
+ * without it end the digit; another key held for `minOn` windows ends it at once. States: idle (no digit) / on (digit sounding, misses counted).
  *
  *   idle --(same key, minOnWindows stable windows)--> on --(minOffWindows misses)--> idle + digit
  *   on --(another key reaches minOnWindows)--> on (new key) + digit
@@ -117,7 +105,15 @@ export class DigitTracker {
       cand.key = -1;
       cand.stableWindows = 0;
     } else if (cand.key === w.key && cand.lastK === w.k - 1) {
-      cand.stableWindows = this.stable(w) ? cand.stableWindows + 1 : 1;
+      if (this.stable(w)) {
+        cand.stableWindows++;
+        cand.rowOffsetSumHz += w.rowOffsetHz;
+        cand.colOffsetSumHz += w.colOffsetHz;
+      } else {
+        cand.stableWindows = 1;
+        cand.rowOffsetSumHz = w.rowOffsetHz;
+        cand.colOffsetSumHz = w.colOffsetHz;
+      }
       cand.lastK = w.k;
       cand.lastFrame = w.lastFrame;
       cand.tailFill = fillOf(w.secondEnergy, w.firstEnergy);
@@ -131,11 +127,8 @@ export class DigitTracker {
       cand.lastFrame = w.lastFrame;
       cand.headFill = fillOf(w.firstEnergy, w.secondEnergy);
       cand.tailFill = fillOf(w.secondEnergy, w.firstEnergy);
-    }
-    if (w.key >= 0) {
-      const corr = edgeCorrection(w);
-      cand.rowOffsetHz = w.rowOffsetHz * corr;
-      cand.colOffsetHz = w.colOffsetHz * corr;
+      cand.rowOffsetSumHz = w.rowOffsetHz;
+      cand.colOffsetSumHz = w.colOffsetHz;
     }
 
     const act = this.active;
@@ -162,13 +155,16 @@ export class DigitTracker {
     this.candidate.stableWindows = 0;
   }
 
-  /** Compare w's (edge-corrected) tone frequencies with the candidate's previous window. */
+  /**
+   * Compare w's tone frequencies with the mean over the candidate's stable windows: a steady sender
+   * only adds measurement noise (which the mean smooths), a gliding harmonic drifts away from it.
+   */
   private stable(w: WindowResult): boolean {
     const c = this.candidate;
-    const corr = edgeCorrection(w);
+    const n = c.stableWindows;
     return (
-      Math.abs(w.rowOffsetHz * corr - c.rowOffsetHz) <= this.maxDriftHz &&
-      Math.abs(w.colOffsetHz * corr - c.colOffsetHz) <= this.maxDriftHz
+      Math.abs(w.rowOffsetHz - c.rowOffsetSumHz / n) <= this.maxDriftHz &&
+      Math.abs(w.colOffsetHz - c.colOffsetSumHz / n) <= this.maxDriftHz
     );
   }
 
