@@ -29,7 +29,7 @@ describe("G.711 decode tables", () => {
     }
   });
 
-  it("hold the G.711 landmarks: µ-law 0xFF/0x7F are ±0, 0x80/0x00 are ±32124; A-law 0xD5/0x55 are ±8", () => {
+  it("hold the landmarks: µ-law 0xFF/0x7F ±0, 0x80/0x00 ±32124; A-law 0xD5/0x55 ±8", () => {
     assert.equal(MULAW_TO_LINEAR[0xff], 0);
     assert.equal(MULAW_TO_LINEAR[0x7f], 0);
     assert.equal(MULAW_TO_LINEAR[0x80], 32124);

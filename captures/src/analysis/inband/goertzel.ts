@@ -5,16 +5,19 @@ import { DTMF_TONES_HZ } from "./keypad.ts";
  *
  * Block size: the bank runs on sub-blocks of SUB_BLOCK_SAMPLES = 80 samples (10 ms), and the
  * detector judges windows of two consecutive sub-blocks (160 samples = 20 ms, hop 10 ms):
- *  - 160 samples give a 50 Hz main-lobe half width, so the nearest neighbour tones (697/770 Hz,
- *    73 Hz apart) fall outside the main lobe and a tone 1.5 % off nominal still dominates its
- *    neighbours by > 12 dB (the classic N = 102..106 would leave only ~7 dB at 770 Hz for a
- *    707 Hz tone, and N = 205 would need 25.6 ms blocks, too coarse for a 40 ms accept time);
- *  - the two 80-sample halves give a complex value each; the phase advance between them measures
- *    the frequency offset (Δf = Δφ · 8000 / (2π · 80), unambiguous within ±50 Hz). A magnitude-only
- *    Goertzel of any N ≤ 205 cannot separate 1.5 % (accept) from 3.5 % (reject) reliably because
- *    the tolerance is relative (10 Hz at 697, 57 Hz at 1633) while the bin width is absolute;
- *  - a 10 ms hop lets "≥ 40 ms on" and "≥ 30 ms off" be counted in whole windows, and 80 divides
- *    the common packetisations (10, 20, 30 ms), so sub-blocks usually align with packets.
+ *  - frequency tolerance is the hard part. Q.24 wants ±1.5 % accepted and ±3.5 % rejected, a
+ *    relative tolerance (10 / 24 Hz at 697 Hz, 24 / 57 Hz at 1633 Hz) against an absolute bin
+ *    width. With a magnitude-only Goertzel of the classic N = 102-106 a 697 Hz tone 3.5 % off
+ *    loses only 1.3-1.8 dB, less than level and twist spread, so no energy threshold separates
+ *    the two cases. Instead the two 80-sample halves each give a complex value and the phase
+ *    advance between them measures the frequency offset: Δf = Δφ · 8000 / (2π · 80), unambiguous
+ *    within ±50 Hz (tone-frequency.ts refines it through a Hann window for the drift test);
+ *  - 160 samples give a 50 Hz main-lobe half width, so the group-dominance test keeps > 12 dB
+ *    between a tone 1.5 % off nominal and its nearest neighbour (697/770 Hz are 73 Hz apart),
+ *    as N = 102-106 does;
+ *  - a 10 ms hop lets "≥ 40 ms on" and "≥ 30 ms off" be counted in whole windows (N = 205 would
+ *    step by 25.6 ms), and 80 divides the common packetisations (10, 20, 30 ms) so sub-blocks
+ *    usually align with packets (they need not: the detector buffers across packets).
  *
  * Goertzel recurrence for a tone ω0 = 2π f0 / fs, over samples x[0..N-1]:
  *   s[n] = x[n] + 2 cos(ω0) s[n-1] - s[n-2]

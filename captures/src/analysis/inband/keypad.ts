@@ -10,7 +10,7 @@ import type { DtmfDigit } from "../../../../protocol/src/wire/dtmf/digits.ts";
  *     852 Hz      7        8        9        C
  *     941 Hz      *        0        #        D
  *
- * Q.23 §3: the frequency tolerance of a sender is ±1.8 %; Q.24 receivers must operate within
+ * Q.23: the frequency tolerance of a sender is ±1.8 %; Q.24 receivers must operate within
  * ±1.5 % and must not operate beyond ±3.5 %.
  */
 export const DTMF_ROW_HZ: readonly number[] = Object.freeze([697, 770, 852, 941]);

@@ -1,7 +1,8 @@
 /**
  * Acceptance limits of the in-band DTMF receiver, in the terms of ITU-T Q.24 (Multifrequency
- * push-button signal reception) and Telcordia GR-506 §15. Q.24 leaves the numbers to each
- * administration; the defaults below are the usual ones (GR-506, ITU-T Q.24 Table 1 columns):
+ * push-button signal reception) and Telcordia GR-506. Q.24 leaves most numbers to each
+ * administration; the defaults below are the usual ones (the GR-506 figures that Asterisk's and
+ * spandsp's detectors also quote):
  *
  *  - level: operate on each tone from -3 to -25 dBm0; we accept down to -30 dBm0 per tone (the
  *    non-operate level is an administration choice, typically somewhere below -30 dBm0);
@@ -10,12 +11,12 @@
  *    high-group tone (high frequencies lose more on a line), must be accepted up to 8 dB;
  *    "reverse twist" is the high-group tone above the low one, must be accepted up to 4 dB and
  *    must be rejected beyond 10 dB (GR-506; the 4-10 dB band is the receiver's choice). We accept
- *    8 dB both ways: senders pre-emphasise the high group (Q.23 has it ~2 dB hotter), and the real
+ *    8 dB both ways: senders commonly send the high group ~2 dB hotter, and the real
  *    PCMU capture asterisk-rtp-only-pcmu-rfc2833-2013785496.pcap carries tones with the high group
  *    5-7.3 dB above the low group, which a 4 dB receiver would miss (Asterisk's own dsp.c default
  *    is 4 dB, 6 dB in its "relaxed" mode);
- *  - timing: operate on tones ≥ 40 ms; an interdigit pause of ≥ 40 ms must be seen as a pause
- *    and one of ≤ 20 ms may be bridged; we end a digit after 30 ms without detection, so one long
+ *  - timing: operate on tones ≥ 40 ms, not on tones ≤ 20 ms; an interdigit pause of ≥ 40 ms must
+ *    be seen as a pause and one of ≤ 20 ms may be bridged (typical receiver specs); we end a digit after 30 ms without detection, so one long
  *    tone stays one digit and "1 1" with a 40 ms gap is two;
  *  - each tone must dominate the rest of its group (8 dB), and the two tones must carry most of the
  *    window's energy (speech, music and noise spread it over many frequencies): 0.8 means a

@@ -1,0 +1,26 @@
+export { DtmfRelay } from "./dtmf-relay.ts";
+export type { LegCounters } from "./dtmf-relay.ts";
+export { DTMF_RELAY_DEFAULTS, LEG_IDS, otherLeg, resolveLeg } from "./dtmf-relay-config.ts";
+export type {
+  DtmfMethod,
+  DtmfRelayConfig,
+  EgressMethod,
+  LegDtmfConfig,
+  LegDtmfUpdate,
+  LegId,
+  OobMethod,
+  ResolvedLeg,
+} from "./dtmf-relay-config.ts";
+export { CollectingSink, dtmfLogToJsonLines } from "./dtmf-relay-io.ts";
+export type { DtmfLogEntry, RelayInput, RelayNoteCode, RelayOutput, RelaySink } from "./dtmf-relay-io.ts";
+export { PortPool } from "./port-pool.ts";
+export type { PortRange } from "./port-pool.ts";
+export { RtpSocket } from "./rtp-socket.ts";
+export type { RtpEndpoint, RtpPacketHandler, RtpSocketCounters, RtpSocketOptions } from "./rtp-socket.ts";
+export { MediaRelay, MediaRelayError } from "./media-relay.ts";
+export type {
+  MediaLegOptions,
+  MediaLegStats,
+  MediaRelayErrorCode,
+  MediaRelayOptions,
+} from "./media-relay.ts";
