@@ -74,7 +74,9 @@ function main(): number {
   const minSpacing = Math.ceil(spanS) + 1;
   const spacingS = args.spacingS ?? minSpacing;
   if (spacingS < spanS) {
-    console.error(`multiply: --spacing ${spacingS} s would overlap copies (seed spans ${spanS.toFixed(3)} s)`);
+    console.error(
+      `multiply: --spacing ${spacingS} s would overlap copies (seed spans ${spanS.toFixed(3)} s)`,
+    );
     return 2;
   }
   const copies = Math.ceil(args.packets / seedPackets);

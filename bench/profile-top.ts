@@ -20,7 +20,9 @@ interface Profile {
 }
 
 function where(n: ProfileNode): string {
-  const url = n.callFrame.url.replace(/^file:\/\//, "").replace(/^.*?\/(captures|protocol|harness|node_modules)\//, "$1/");
+  const url = n.callFrame.url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*?\/(captures|protocol|harness|node_modules)\//, "$1/");
   const name = n.callFrame.functionName || "(anonymous)";
   return url ? `${name} ${url}:${n.callFrame.lineNumber + 1}` : name;
 }
@@ -59,7 +61,9 @@ function main(): number {
   const print = (title: string, m: Map<string, number>): void => {
     console.log(`\n${title} (total ${(total / 1e3).toFixed(0)} ms sampled)`);
     for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-      console.log(`${(us / 1e3).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`);
+      console.log(
+        `${(us / 1e3).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`,
+      );
     }
   };
   print("self time", selfUs);

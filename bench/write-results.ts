@@ -39,7 +39,9 @@ function arg(name: string, fallback: string): string {
 
 function sh(cmd: string): string {
   try {
-    return execSync(cmd, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execSync(cmd, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .trimEnd()
+      .replace(/^\n+/, "");
   } catch {
     return "(unavailable)";
   }
@@ -61,7 +63,10 @@ function main(): number {
   for (const s of SIZES) {
     const report = JSON.parse(readFileSync(join(dir, `${s}.analysis.json`), "utf8")) as AnalysisLike;
     const tsharkRows = countTsharkStreams(readFileSync(join(dir, `${s}.tshark.txt`), "utf8"));
-    checks.set(s, sanityChecks(report, tsharkRows, { seedCalls: seed.calls, copies: manifests.get(s)!.copies }));
+    checks.set(
+      s,
+      sanityChecks(report, tsharkRows, { seedCalls: seed.calls, copies: manifests.get(s)!.copies }),
+    );
   }
   const sanityOk = [...checks.values()].every((cs) => cs.every((c) => c.ok));
 
@@ -78,17 +83,17 @@ function main(): number {
   const memOk = rssRatio <= FLAT_RSS_RATIO;
 
   const table = [
-    "| capture | packets | MB | mvsct median s (min-max, n) | tshark median s (min-max, n) | tshark / mvsct | mvsct Mpkt/s | mvsct CPU s | mvsct peak RSS MiB | tshark peak RSS MiB |",
+    "| capture | packets | MB | mvsct median s (min-max, n) | tshark median s (min-max, n) | tshark / mvsct | mvsct Mpkt/s | CPU s mvsct / tshark (ratio) | mvsct peak RSS MiB | tshark peak RSS MiB |",
     "|---|---|---|---|---|---|---|---|---|---|",
     ...rows.map(
       ({ s, m, t, man, ratio }) =>
-        `| ${s} | ${man.packets.toLocaleString("en-US")} | ${f1(man.bytes / 1e6)} | ${f2(m.wallS)} (${f2(m.minS)}-${f2(m.maxS)}, ${m.n}) | ${f2(t.wallS)} (${f2(t.minS)}-${f2(t.maxS)}, ${t.n}) | **${f2(ratio)}x** | ${f2(man.packets / m.wallS / 1e6)} | ${f2(m.cpuS)} | ${f1(m.peakRssMiB)} | ${f1(t.peakRssMiB)} |`,
+        `| ${s} | ${man.packets.toLocaleString("en-US")} | ${f1(man.bytes / 1e6)} | ${f2(m.wallS)} (${f2(m.minS)}-${f2(m.maxS)}, ${m.n}) | ${f2(t.wallS)} (${f2(t.minS)}-${f2(t.maxS)}, ${t.n}) | **${f2(ratio)}x** | ${f2(man.packets / m.wallS / 1e6)} | ${f2(m.cpuS)} / ${f2(t.cpuS)} (${f2(t.cpuS / m.cpuS)}x) | ${f1(m.peakRssMiB)} | ${f1(t.peakRssMiB)} |`,
     ),
   ].join("\n");
 
   const verdict = [
     `- **Speed** (goal: the full analysis at least ${SPEED_GOAL}x faster than \`tshark -q -z rtp,streams\`): ${speedOk ? "MET" : "NOT MET"}: ${rows.map((r) => `${r.s} ${f2(r.ratio)}x`).join(", ")}.`,
-    `- **Memory** (goal: mvsct's peak RSS flat from 1M to 4M packets, here <= ${FLAT_RSS_RATIO}x): ${memOk ? "MET" : "NOT MET"}: ${f1(rss1)} MiB -> ${f1(rss4)} MiB (${f2(rssRatio)}x for ${f2(rows[1]!.man.packets / rows[0]!.man.packets)}x the packets).`,
+    `- **Memory** (goal: mvsct's peak RSS flat from 1M to 4M packets, here <= ${FLAT_RSS_RATIO}x): ${memOk ? "MET" : "NOT MET"}: ${f1(rss1)} MiB -> ${f1(rss4)} MiB (${f2(rssRatio)}x for ${f2(rows[1]!.man.packets / rows[0]!.man.packets)}x the packets; tshark ${f2(rows[1]!.t.peakRssMiB / rows[0]!.t.peakRssMiB)}x).`,
     `- **Sanity** (the analysis finds what the seed's calls imply; table below): ${sanityOk ? "all checks pass" : "FAILED"}.`,
   ].join("\n");
 
@@ -113,7 +118,7 @@ function main(): number {
 
   const machine = [
     `- recorded ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}; \`nproc\` = ${sh("nproc")}; CPU: ${sh("lscpu | sed -n 's/^Model name: *//p'")}; kernel ${sh("uname -r")}`,
-    `- node ${process.version}; ${sh("tshark --version | head -1")}; ${seed.sipp}`,
+    `- node ${process.version}; ${sh("tshark --version | head -1").replace(/\.$/, "")}; ${seed.sipp.replace(/\.$/, "")}`,
     `- uptime before the timed runs: \`${process.env.UPTIME_BEFORE?.trim() ?? "?"}\``,
     `- uptime after the timed runs: \`${process.env.UPTIME_AFTER?.trim() ?? "?"}\``,
     "- other agents share the 2 cores: compare the load columns of each run; the medians are what this box gives, not best cases",
@@ -133,7 +138,8 @@ function main(): number {
 
   const md = `# Analyzer benchmark: \`mvsct analyze\` vs \`tshark -q -z rtp,streams\`
 
-Written by \`npm run bench\` (bench/analyze-vs-tshark.sh); what is measured and how: bench/README.md.
+Written by \`npm run bench\` (bench/analyze-vs-tshark.sh); what is measured and how: bench/README.md; where the
+time and memory go, with measured fixes: bench/PROFILE.md.
 
 ## Verdict
 
@@ -143,8 +149,9 @@ ${table}
 
 Medians of alternating runs, page cache warm. \`mvsct\` = \`node bin/mvsct.mjs analyze FILE --json > /dev/null\`
 (every rule on; exit 1 = findings, a normal outcome); \`tshark\` = \`tshark -q -z rtp,streams -r FILE > /dev/null\`.
-Wall time and peak RSS from \`/usr/bin/time -f '%e %U %S %M'\`; "CPU s" = user + sys (Node's GC threads can
-make it exceed the wall time).
+Wall time and peak RSS from \`/usr/bin/time -f '%e %U %S %M'\`; "CPU s" = median user + sys seconds: it moves
+much less than wall time with the other jobs' load (Node's GC and tsx loader threads can make it exceed mvsct's
+wall time on a quiet box). The goal is judged on the wall-time medians.
 
 ## Machine and load
 
@@ -172,7 +179,9 @@ BENCH_REGEN=1 RUNS_1M=5 RUNS_4M=3 npm run bench   # rebuild the big captures fir
   writeFileSync(resultsPath, md);
   console.log(`${verdict}\n\n${table}\n\nwritten: ${resultsPath}`);
   if (!sanityOk) {
-    for (const [s, cs] of checks) for (const c of cs) if (!c.ok) console.error(`sanity ${s}: ${c.name}: expected ${c.expected}, found ${c.got}`);
+    for (const [s, cs] of checks)
+      for (const c of cs)
+        if (!c.ok) console.error(`sanity ${s}: ${c.name}: expected ${c.expected}, found ${c.got}`);
     return 1;
   }
   return 0;

@@ -25,3 +25,5 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   npm ci --no-audit --no-fund --loglevel=error >&2
   touch "$stamp"
 fi
+# the CLI bundle (bin/mvsct.mjs falls back to the TypeScript sources when it is missing or stale)
+node scripts/build.mjs

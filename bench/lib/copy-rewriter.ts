@@ -106,7 +106,10 @@ export class CopyPlan {
 
   /** Dotted quads in text (not inside a longer dotted/numbered run) that are seed addresses. */
   mapText(s: string): string {
-    return s.replace(/(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d]|\.\d)/g, (m) => this.addrText.get(m) ?? m);
+    return s.replace(
+      /(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d]|\.\d)/g,
+      (m) => this.addrText.get(m) ?? m,
+    );
   }
 }
 
@@ -116,7 +119,11 @@ export function looksLikeSip(buf: Buffer, off: number, len: number): boolean {
   const c = buf[off]!;
   if (c < 0x41 || c > 0x5a) return false; // methods and "SIP/2.0" start with an upper-case letter
   const lineEnd = buf.indexOf(0x0a, off);
-  const first = buf.toString("latin1", off, lineEnd < 0 || lineEnd > off + len ? off + Math.min(len, 512) : lineEnd);
+  const first = buf.toString(
+    "latin1",
+    off,
+    lineEnd < 0 || lineEnd > off + len ? off + Math.min(len, 512) : lineEnd,
+  );
   return first.startsWith("SIP/2.0 ") || /^[A-Z]+ \S+ SIP\/2\.0\r?$/.test(first);
 }
 
@@ -151,7 +158,14 @@ export function rewriteSipText(text: string, plan: CopyPlan): string {
  * Writes copy k of one frame into `out` (length >= MAX_FRAME_BYTES) and returns its length.
  * `frame[off .. off+len)` is the seed frame; it is not modified.
  */
-export function rewriteFrame(linkType: number, frame: Buffer, off: number, len: number, plan: CopyPlan, out: Buffer): number {
+export function rewriteFrame(
+  linkType: number,
+  frame: Buffer,
+  off: number,
+  len: number,
+  plan: CopyPlan,
+  out: Buffer,
+): number {
   frame.copy(out, 0, off, off + len);
   if (plan.k === 0) return len;
   const ip = ipv4Offset(linkType, out, 0, len);

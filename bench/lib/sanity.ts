@@ -32,9 +32,18 @@ export interface Expectation {
 
 export function sanityChecks(report: AnalysisLike, tsharkStreams: number, e: Expectation): Check[] {
   const legs = e.seedCalls * e.copies;
-  const check = (name: string, expected: number, got: number): Check => ({ name, expected, got, ok: expected === got });
-  const answered = report.legs.filter((l) => l.finalStatus === 200 && l.codec?.name.toUpperCase() === "PCMA").length;
-  const digits = report.legs.flatMap((l) => l.dtmf).filter((d) => d.method === "rfc2833" && d.digit === "1").length;
+  const check = (name: string, expected: number, got: number): Check => ({
+    name,
+    expected,
+    got,
+    ok: expected === got,
+  });
+  const answered = report.legs.filter(
+    (l) => l.finalStatus === 200 && l.codec?.name.toUpperCase() === "PCMA",
+  ).length;
+  const digits = report.legs
+    .flatMap((l) => l.dtmf)
+    .filter((d) => d.method === "rfc2833" && d.digit === "1").length;
   const perLeg = report.legs.filter((l) => {
     const d = l.dtmf.filter((x) => x.method === "rfc2833" && x.digit === "1");
     return (

@@ -16,6 +16,7 @@ import {
   eventDigit,
   inbandDigits,
   placeStreams,
+  ptsOf,
   receiverMedia,
   rtpEventDigits,
   summarizeStream,
@@ -42,7 +43,18 @@ export interface AnalyzeOutcome {
   error: CaptureError | null;
 }
 
+/** MVSCT_PROFILE=1 prints how long each pass took, on stderr. */
+const PROFILE = process.env["MVSCT_PROFILE"] === "1";
+let lastMark = 0;
+function mark(what: string): void {
+  if (!PROFILE) return;
+  const now = performance.now();
+  if (lastMark !== 0) process.stderr.write(`mvsct profile: ${what} ${(now - lastMark).toFixed(0)} ms\n`);
+  lastMark = now;
+}
+
 export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): AnalyzeOutcome {
+  mark("start");
   const inbandMode = opts.inband ?? "auto";
   const teByAddr = new Map<string, boolean>();
   const sip = new SipCollector((e) => {
@@ -64,6 +76,7 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
     } else sip.onTcp(p);
   };
   const outcome = readTransport(path, onPayload);
+  mark(`read + SIP + RTP pass (${sip.events.length} SIP messages, ${rtp.streams.length} streams)`);
   const { stats } = outcome;
   if (
     outcome.error !== null &&
@@ -76,7 +89,9 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   const rel = (t: number): number => t - t0;
   const captureEndS = Number.isFinite(stats.lastTsS) ? stats.lastTsS : t0;
 
+  mark("in-band finish");
   const built = buildLegs(sip.events, rel, captureEndS);
+  mark("legs");
   const legById = new Map(built.legs.map((st) => [st.leg.callId, st] as const));
   const ood = outOfDialogKpml(built.orphanEvents, legById);
 
@@ -110,6 +125,7 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
     st.leg.dtmfMethods = sideMethods(st);
   }
 
+  mark("media placement and DTMF");
   const legs: Leg[] = built.legs.map((st) => st.leg);
   const calls: Call[] = correlate(built.legs);
   const legMap = new Map(legs.map((l) => [l.callId, l] as const));
@@ -117,6 +133,7 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
     const dc = digitConservation(c, legMap);
     if (dc !== undefined) c.digitConservation = dc;
   }
+  mark("correlation and conservation");
   const warnings = [...outcome.warnings, ...sip.warnings];
   if (outcome.error !== null) warnings.unshift(`${outcome.error.message}: analysed up to the cut`);
   const report: AnalysisReport = {
@@ -150,6 +167,7 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   };
   report.findings = runRules(ctx);
   report.verdict = verdictOf(report.findings);
+  mark("ladder and rules");
   return { report, error: outcome.error };
 }
 
@@ -173,7 +191,7 @@ function sideMethods(st: LegState): { caller: DtmfMethod[]; callee: DtmfMethod[]
  * payload types, sequence numbers that advance (DNS or NetBIOS datagrams can pass the version check).
  */
 function plausibleRtp(s: RtpStream): boolean {
-  if (s.packets < 3 || s.ptCounts.size > 3 || s.ssrc === 0) return false;
+  if (s.packets < 3 || ptsOf(s).length > 3 || s.ssrc === 0) return false;
   const span = s.expectedTracked + s.seqCycles + s.maxSeq - s.baseSeq + 1;
   return span > 0 && span <= s.packets * 2 + 16;
 }

@@ -61,10 +61,10 @@ export interface RtpStream {
   lastS: number;
   firstFrame: number;
   lastFrame: number;
-  /** PT -> packet count */
-  ptCounts: Map<number, number>;
-  /** PT -> payload length of its first packet (tells 4-byte events from audio) */
-  ptFirstLen: Map<number, number>;
+  /** packets per PT (index 0-127) */
+  ptCounts: Uint32Array;
+  /** payload length of the first packet of each PT, -1 when unseen (tells 4-byte events from audio) */
+  ptFirstLen: Int32Array;
   maxSeq: number;
   seqCycles: number;
   baseSeq: number;

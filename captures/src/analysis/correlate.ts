@@ -61,6 +61,30 @@ function sessionUuids(v: string | null | undefined): string[] {
   return uuids;
 }
 
+const DELIMITER = /[-_.@;:+=/]/;
+const MIN_EMBEDDED_CALL_ID = 8;
+
+/** Proper substrings of a Call-ID that start and end on delimiter boundaries, 8+ characters. */
+export function boundarySubstrings(callId: string): string[] {
+  if (callId.length > 256) return [];
+  const starts = [0];
+  const ends: number[] = [];
+  for (let i = 0; i < callId.length; i++) {
+    if (DELIMITER.test(callId[i]!)) {
+      starts.push(i + 1);
+      ends.push(i);
+    }
+  }
+  ends.push(callId.length);
+  const out: string[] = [];
+  for (const a of starts.slice(0, 16))
+    for (const b of ends.slice(-16)) {
+      if (b - a < MIN_EMBEDDED_CALL_ID || (a === 0 && b === callId.length)) continue;
+      out.push(callId.slice(a, b));
+    }
+  return out;
+}
+
 export function correlate(legs: LegState[]): Call[] {
   const n = legs.length;
   const uf = new UnionFind(n);
@@ -95,15 +119,14 @@ export function correlate(legs: LegState[]): Call[] {
       if (j !== undefined && j !== i) link(i, j, "call-id");
     }
   });
-  if (n <= 2000) {
-    for (let i = 0; i < n; i++)
-      for (let j = i + 1; j < n; j++) {
-        const a = legs[i]!.leg.callId;
-        const b = legs[j]!.leg.callId;
-        const [s, l] = a.length <= b.length ? [a, b] : [b, a];
-        if (s.length >= 8 && l !== s && l.includes(s)) link(i, j, "call-id");
-      }
-  }
+  // One Call-ID embedded in another on delimiter boundaries (a B2BUA deriving the B-leg's
+  // Call-ID): "abc123@host" in "b2b-abc123@host", but not "1-32622@h" in "11-32622@h".
+  legs.forEach((st, i) => {
+    for (const sub of boundarySubstrings(st.leg.callId)) {
+      const j = idIndex.get(sub);
+      if (j !== undefined && j !== i) link(i, j, "call-id");
+    }
+  });
   // B2BUA hop
   const byCallee = new Map<string, number[]>();
   legs.forEach((st, i) => {

@@ -39,25 +39,37 @@ export function placeStreams(legs: LegState[], streams: RtpStream[]): Map<RtpStr
     }
   const out = new Map<RtpStream, StreamPlacement>();
   for (const s of streams) {
-    const byDst = pick(index.get(mediaAddr(s.dstIp, s.dstPort)), s);
+    const src = mediaAddr(s.srcIp, s.srcPort);
+    const dst = mediaAddr(s.dstIp, s.dstPort);
+    const byDst = pick(index.get(dst), s, src);
     if (byDst !== null) {
       out.set(s, { st: byDst.st, receiver: byDst.side });
       continue;
     }
-    const bySrc = pick(index.get(mediaAddr(s.srcIp, s.srcPort)), s);
+    const bySrc = pick(index.get(src), s, dst);
     if (bySrc !== null) out.set(s, { st: bySrc.st, receiver: bySrc.side === "caller" ? "callee" : "caller" });
   }
   return out;
 }
 
-/** The declaration in force when the stream started: latest declared before it, leg still up. */
-function pick(cands: MediaEntry[] | undefined, s: RtpStream): MediaEntry | null {
+/**
+ * The declaration in force when the stream started: declared before it, leg still up. When several
+ * legs declared the same address (an echo server or media gateway port shared by many calls),
+ * prefer the leg whose other side declared the stream's other end (symmetric RTP, RFC 4961), then
+ * the latest declaration.
+ */
+function pick(cands: MediaEntry[] | undefined, s: RtpStream, otherEnd: string): MediaEntry | null {
   if (cands === undefined) return null;
   let best: MediaEntry | null = null;
+  let bestSym = false;
   for (const c of cands) {
     if (c.fromS > s.firstS + 1) continue;
     if (c.st.endS + 5 < s.firstS) continue;
-    if (best === null || c.fromS >= best.fromS) best = c;
+    const sym = cands.length > 1 && c.st.media.some((m) => m.side !== c.side && m.addr === otherEnd);
+    if (best === null || (sym && !bestSym) || (sym === bestSym && c.fromS >= best.fromS)) {
+      best = c;
+      bestSym = sym;
+    }
   }
   return best ?? cands[0] ?? null;
 }
@@ -82,7 +94,7 @@ export function summarizeStream(
   direction: Direction | null,
   recv: SdpMedia | null,
 ): RtpStreamSummary {
-  const pts = [...s.ptCounts.keys()].sort((a, b) => a - b);
+  const pts = ptsOf(s);
   const declared = recv === null ? null : new Set(recv.payloads);
   return {
     from: hostPort(s.srcIp, s.srcPort),
@@ -98,6 +110,13 @@ export function summarizeStream(
     unexpectedPts: declared === null ? [] : pts.filter((p) => !declared.has(p)),
     firstFrame: s.firstFrame,
   };
+}
+
+/** The payload types a stream carried, ascending. */
+export function ptsOf(s: RtpStream): number[] {
+  const out: number[] = [];
+  for (let pt = 0; pt < 128; pt++) if (s.ptCounts[pt]! > 0) out.push(pt);
+  return out;
 }
 
 /** A run of 4-byte payloads that behaves like RFC 4733 even on an undeclared PT. */

@@ -24,7 +24,7 @@ export interface RtpCollectorOptions {
 
 export class RtpCollector {
   readonly streams: RtpStream[] = [];
-  private readonly byPorts = new Map<number, RtpStream[]>();
+  private readonly bySsrc = new Map<number, RtpStream[]>();
 
   constructor(private readonly opts: RtpCollectorOptions) {}
 
@@ -58,16 +58,24 @@ export class RtpCollector {
     const seq = b.readUInt16BE(o + 2);
     const ts = b.readUInt32BE(o + 4);
     const ssrc = b.readUInt32BE(o + 8);
-    const key = p.srcPort * 65536 + p.dstPort;
-    let list = this.byPorts.get(key);
+    // keyed by a hash of SSRC and ports (replayed media repeats SSRCs, shared ports repeat port
+    // pairs), then the full 5-tuple
+    const key = (Math.imul(ssrc, 0x9e3779b1) ^ Math.imul(p.srcPort * 65536 + p.dstPort, 0x85ebca6b)) >>> 0;
+    let list = this.bySsrc.get(key);
     let s: RtpStream | undefined;
     if (list === undefined) {
       list = [];
-      this.byPorts.set(key, list);
+      this.bySsrc.set(key, list);
     } else {
       for (let i = 0; i < list.length; i++) {
         const c = list[i]!;
-        if (c.ssrc === ssrc && c.srcIp === p.srcIp && c.dstIp === p.dstIp) {
+        if (
+          c.ssrc === ssrc &&
+          c.srcPort === p.srcPort &&
+          c.dstPort === p.dstPort &&
+          c.srcIp === p.srcIp &&
+          c.dstIp === p.dstIp
+        ) {
           s = c;
           break;
         }
@@ -82,15 +90,13 @@ export class RtpCollector {
     s.packets++;
     s.lastS = p.tsS;
     s.lastFrame = p.frame;
-    const n = s.ptCounts.get(pt);
-    if (n === undefined) {
-      s.ptCounts.set(pt, 1);
-      s.ptFirstLen.set(pt, plen);
-    } else s.ptCounts.set(pt, n + 1);
+    const seen = s.ptCounts[pt]!;
+    s.ptCounts[pt] = seen + 1;
+    if (seen === 0) s.ptFirstLen[pt] = plen;
 
     const po = o + hl;
     if (pt >= 96 && plen >= 4 && plen <= 16 && (plen & 3) === 0) {
-      if (b[po]! <= MAX_DTMF_EVENT && (s.ptFirstLen.get(pt) ?? 4) <= 16) {
+      if (b[po]! <= MAX_DTMF_EVENT && s.ptFirstLen[pt]! <= 16) {
         this.onEvent(s, pt, b, po, ts, seq, (b1 & 0x80) !== 0, p.frame, p.tsS);
       }
     } else if (s.inband !== null && pt === s.inband.pt && plen >= 40) {
@@ -111,8 +117,8 @@ export class RtpCollector {
       lastS: p.tsS,
       firstFrame: p.frame,
       lastFrame: p.frame,
-      ptCounts: new Map(),
-      ptFirstLen: new Map(),
+      ptCounts: new Uint32Array(128),
+      ptFirstLen: new Int32Array(128).fill(-1),
       maxSeq: seq,
       seqCycles: 0,
       baseSeq: seq,

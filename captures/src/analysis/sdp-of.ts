@@ -5,8 +5,19 @@ import type { SipMessage } from "../../../protocol/src/wire/sip/types.ts";
 import { parseSdp } from "../../../protocol/src/wire/sdp/parse.ts";
 import type { SdpMedia, SessionDescription } from "../../../protocol/src/wire/sdp/types.ts";
 
+/** Parsed once per message: the collector, the leg builder and the ladder all ask. */
+const memo = new WeakMap<SipMessage, SessionDescription | null>();
+
 export function sdpOf(msg: SipMessage): SessionDescription | null {
   if (msg.body.length === 0) return null;
+  const hit = memo.get(msg);
+  if (hit !== undefined) return hit;
+  const sdp = sdpOfUncached(msg);
+  memo.set(msg, sdp);
+  return sdp;
+}
+
+function sdpOfUncached(msg: SipMessage): SessionDescription | null {
   const ct = parseContentType(getHeader(msg, "content-type") ?? "application/sdp");
   if (ct === null) return null;
   if (ct.type === "application" && ct.subtype === "sdp") return parse(msg.body);

@@ -9,6 +9,8 @@ import type { SipMessage } from "../../../protocol/src/wire/sip/types.ts";
 import type { TransportPayload } from "../pcap/types.ts";
 import type { SipEvent } from "./context.ts";
 
+const LENIENT = Object.freeze({ skipLenientChecks: true });
+
 /** A SIP-over-TCP direction buffers at most this much while looking for a complete message. */
 const MAX_TCP_BUFFER = 256 * 1024;
 
@@ -32,8 +34,8 @@ export class SipCollector {
   /** UDP: a datagram whose first byte could start a SIP message (a token char or CR/LF). */
   onUdp(p: TransportPayload): boolean {
     if (p.length < 12 || !mayStartSip(p.data[p.offset]!)) return false;
-    const copy = Buffer.from(p.data.subarray(p.offset, p.offset + p.length));
-    const r = parseSip(copy, "lenient");
+    // parseSip keeps no reference to its input (the body is copied), so a view is enough
+    const r = parseSip(p.data.subarray(p.offset, p.offset + p.length), "lenient", LENIENT);
     if (!r.ok) {
       this.rejected++;
       return false;
@@ -59,7 +61,7 @@ export class SipCollector {
         off += Math.max(1, f.length);
         continue;
       }
-      const r = parseSip(d.buf.subarray(off, off + f.length), "lenient");
+      const r = parseSip(d.buf.subarray(off, off + f.length), "lenient", LENIENT);
       if (r.ok) {
         this.add(r.message, p, "tcp");
       } else this.rejected++;

@@ -94,7 +94,7 @@ export const codecMismatch: Rule = {
         const strayShare =
           stream === undefined
             ? 1
-            : unexpected.reduce((n, p) => n + (stream.ptCounts.get(p) ?? 0), 0) / Math.max(1, stream.packets);
+            : unexpected.reduce((n, p) => n + (stream.ptCounts[p] ?? 0), 0) / Math.max(1, stream.packets);
         out.push({
           rule: this.id,
           severity: strayShare >= 0.2 ? "error" : "warning",

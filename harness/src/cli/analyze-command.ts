@@ -44,18 +44,18 @@ export function analyzeCommand(argv: readonly string[], io: Io): number {
     return 2;
   }
   if (error !== null) io.err(`mvsct analyze: warning: ${file}: ${error.message}; analysed up to the cut\n`);
-  const writeTo = (flag: string, text: string): boolean => {
+  const writeTo = (flag: string, render: () => string): boolean => {
     const target = args.flags.get(flag);
     if (typeof target !== "string") return true;
     try {
-      writeFileSync(target, text);
+      writeFileSync(target, render());
       return true;
     } catch (e) {
       io.err(`mvsct analyze: cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
       return false;
     }
   };
-  if (!writeTo("junit", renderJunit(report)) || !writeTo("html", renderHtml(report))) return 2;
+  if (!writeTo("junit", () => renderJunit(report)) || !writeTo("html", () => renderHtml(report))) return 2;
   if (args.flags.has("json")) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else io.out(renderText(report, { color: io.isTty && !args.flags.has("no-color") }));
   return report.findings.some((f) => f.severity === "error") ? 1 : 0;

@@ -120,9 +120,11 @@ function checkInt(name: string, v: number, min: number, max: number): number {
 export function resolveLeg(leg: LegId, c: LegDtmfConfig): ResolvedLeg {
   const d = DTMF_RELAY_DEFAULTS;
   const p = `legs.${leg}.`;
-  const ingressTePt = new Uint8Array(128);
+  const ingressPtClass = new Uint8Array(128).fill(c.ingressAudioPts === undefined ? PT_AUDIO : PT_DROP);
+  for (const pt of c.ingressAudioPts ?? [])
+    ingressPtClass[checkInt(`${p}ingressAudioPts`, pt, 0, 127)] = PT_AUDIO;
   for (const pt of c.ingressTelephoneEventPts ?? [])
-    ingressTePt[checkInt(`${p}ingressTelephoneEventPts`, pt, 0, 127)] = 1;
+    ingressPtClass[checkInt(`${p}ingressTelephoneEventPts`, pt, 0, 127)] = PT_EVENT;
   const clockRate = checkInt(`${p}clockRate`, c.clockRate ?? d.clockRate, 1000, 192000);
   const ptimeMs = checkInt(`${p}ptimeMs`, c.ptimeMs ?? d.ptimeMs, 5, 200);
   const minDurationMs = checkInt(`${p}minDurationMs`, c.minDurationMs ?? d.minDurationMs, 0, 2000);

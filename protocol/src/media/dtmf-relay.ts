@@ -61,6 +61,8 @@ const NONE: DigitRoute = Object.freeze({ kind: "none" });
 const SUPPRESSED: DigitRoute = Object.freeze({ kind: "suppressed" });
 const RTCP_MIN = 192;
 const RTCP_MAX = 223;
+/** RFC 3550 §6.4.2: an empty RR is 8 bytes */
+const RTCP_MIN_LENGTH = 8;
 /** RFC 4733 §2.5.1.3: a segment ends when the 16-bit duration is (nearly) exhausted */
 const SEGMENT_FULL_TS = 0xff00;
 const SEGMENT_SLACK_TS = 0x800;
@@ -121,13 +123,17 @@ export class DtmfRelay {
   onRtp(leg: LegId, packet: Uint8Array, nowMs: number, sink: RelaySink): boolean {
     if (this.active) this.runDue(nowMs, sink);
     const c = this.counters[leg];
-    if (packet.length < 12 || packet[0]! >> 6 !== 2) {
+    if (packet.length < RTCP_MIN_LENGTH || packet[0]! >> 6 !== 2) {
       c.badIn++;
       return false;
     }
     const b1 = packet[1]!;
     if (b1 >= RTCP_MIN && b1 <= RTCP_MAX) {
       c.rtcpIn++;
+      return false;
+    }
+    if (packet.length < 12) {
+      c.badIn++;
       return false;
     }
     const out = leg === "a" ? "b" : "a";
@@ -201,7 +207,7 @@ export class DtmfRelay {
   onTick(nowMs: number, sink: RelaySink): void {
     for (const leg of LEG_IDS) {
       const ev = this.ingress[leg].current;
-      if (ev !== null && !ev.ended && nowMs - ev.lastMs >= this.legs[leg].endTimeoutMs) {
+      if (ev !== null && !ev.ended && nowMs - ev.lastMs >= this.legs[leg].endTimeoutMs * 2) {
         this.finishIngress(ev, "timeout", nowMs, sink);
       }
       this.ingress[leg].prune(nowMs, this.windowMs);

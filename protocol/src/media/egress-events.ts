@@ -67,12 +67,20 @@ export function newEgressEvent(
 }
 
 const END_PACKETS = DTMF_RELAY_DEFAULTS.endPackets;
+
+/** 32-bit serial comparison (RFC 1982): `a` is `b` or after it */
+function tsAtOrAfter(a: number, b: number): boolean {
+  return (a - b) >>> 0 < 0x80000000;
+}
 const MAX_DURATION_TS = 0xffff;
 
 export class EgressEvents {
   current: EgressEvent | null = null;
   private queue: EgressEvent[] = [];
   private queueDueMs = -1;
+  /** timestamp and end (timestamp + duration) of the last finished event; -1 before the first */
+  private lastTs = -1;
+  private lastEndTs = -1;
 
   constructor(
     readonly leg: LegId,
@@ -162,7 +170,15 @@ export class EgressEvents {
     ev.started = true;
     // A live relayed event keeps its own timestamp, mapped like the audio around it; a queued or
     // generated one starts "now" in this leg's timestamp space.
-    ev.ts = live && src !== null ? this.space.mapTs(src.ts - src.segmentBaseTs) : this.space.nowTs(nowMs);
+    let ts = live && src !== null ? this.space.mapTs(src.ts - src.segmentBaseTs) : this.space.nowTs(nowMs);
+    // Events never overlap (RFC 4733 §2.5.1.2: a new event gets a new timestamp): after the
+    // previous event's end, whatever the ingress timestamps say.
+    if (this.lastEndTs >= 0 && !tsAtOrAfter(ts, this.lastEndTs)) {
+      const now = this.space.nowTs(nowMs);
+      ts = tsAtOrAfter(now, this.lastEndTs) ? now : this.lastEndTs;
+      if (ts === this.lastTs) ts = (ts + 1) >>> 0; // the previous event had duration 0
+    }
+    ev.ts = ts;
     this.current = ev;
     this.send(ev, true, false, src !== null ? this.scaled(ev) : 0, sink);
     this.onLog(
@@ -219,6 +235,8 @@ export class EgressEvents {
     ev.endsSent++;
     if (ev.endsSent >= END_PACKETS) {
       this.current = null;
+      this.lastTs = ev.ts;
+      this.lastEndTs = (ev.ts + ev.finalDurationTs) >>> 0;
       if (this.queue.length > 0) this.queueDueMs = nowMs + this.cfg.ptimeMs;
     }
   }

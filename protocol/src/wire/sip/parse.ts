@@ -66,9 +66,11 @@ export function parseSip(input: Buffer, mode: SipParseMode, options: SipParseOpt
       if (problem !== null) return fail(rule!.code, `${h.raw}: ${problem}`);
     }
   }
-  const issues = checkMessage(sl.line, headers, options);
-  if (mode === "strict" && issues.errors.length > 0) return { ok: false, error: issues.errors[0]! };
-  warnings.push(...issues.errors, ...issues.warnings);
+  if (mode === "strict" || options.skipLenientChecks !== true) {
+    const issues = checkMessage(sl.line, headers, options);
+    if (mode === "strict" && issues.errors.length > 0) return { ok: false, error: issues.errors[0]! };
+    warnings.push(...issues.errors, ...issues.warnings);
+  }
 
   const framing = frameBody(headers, block.bodyStart, end, block.terminated);
   if (framing.error !== null) {

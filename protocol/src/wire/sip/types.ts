@@ -42,6 +42,11 @@ export interface SipParseOptions {
    * such a message as parseable (the UAS answers 400), so by default the lack is a warning.
    */
   readonly requireMandatoryHeaders?: boolean;
+  /**
+   * Lenient mode only: skip the message-level checks (mandatory headers, CSeq/method agreement,
+   * scalar ranges) whose results are only warnings there. For bulk capture analysis.
+   */
+  readonly skipLenientChecks?: boolean;
 }
 
 export type SipParseErrorCode =

@@ -1,0 +1,59 @@
+/**
+ * A remote offer (or a request for our offer) the application answers, synchronously or later.
+ *
+ * Where offers arrive (RFC 3261 §13.2.1, RFC 3262 §5, RFC 3311 §5, RFC 6337 §2):
+ *   "reinvite"      re-INVITE with SDP: the answer goes in the 2xx
+ *   "reinvite-empty" re-INVITE without SDP (CUCM mid-call, DOMAIN.md §9.2): our offer goes in
+ *                   the 2xx, the answer comes in the ACK
+ *   "update"        UPDATE with SDP: the answer goes in the 200 to the UPDATE
+ *   "2xx"           2xx to an INVITE we sent without SDP (delayed offer): the answer goes in the ACK
+ *   "reliable-1xx"  reliable 1xx to an INVITE we sent without SDP: the answer goes in the PRACK
+ */
+import type { HoldState } from "./hold.ts";
+
+export type OfferSite = "reinvite" | "reinvite-empty" | "update" | "2xx" | "reliable-1xx";
+
+export interface IncomingOffer {
+  readonly site: OfferSite;
+  /** the remote offer; null for "reinvite-empty", where we must offer */
+  readonly sdp: string | null;
+  /** hold as the offer expresses it (RFC 3264 §8.4, legacy c=0.0.0.0) */
+  readonly hold: HoldState;
+  /** our answer (or our offer for "reinvite-empty"); only the first accept/reject counts */
+  accept(sdp: string): void;
+  /** refuse: 488 Not Acceptable Here by default (RFC 3261 §21.4.26); for "2xx" sites, ACK then BYE */
+  reject(status?: number): void;
+}
+
+export interface OfferCallbacks {
+  accept(sdp: string): void;
+  reject(status: number): void;
+}
+
+/** Wraps callbacks so only the first accept/reject has effect. */
+export function makeIncomingOffer(
+  site: OfferSite,
+  sdp: string | null,
+  hold: HoldState,
+  cb: OfferCallbacks,
+): IncomingOffer & { readonly settled: boolean } {
+  let settled = false;
+  return {
+    site,
+    sdp,
+    hold,
+    get settled() {
+      return settled;
+    },
+    accept(answer: string) {
+      if (settled) return;
+      settled = true;
+      cb.accept(answer);
+    },
+    reject(status = 488) {
+      if (settled) return;
+      settled = true;
+      cb.reject(status);
+    },
+  };
+}

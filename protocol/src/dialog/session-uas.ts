@@ -1,0 +1,237 @@
+/**
+ * The UAS side of an initial INVITE (RFC 3261 §13.3): provisional responses (reliable ones per
+ * RFC 3262 §3), the 2xx handed to the UAS core's retransmission until the ACK (§13.3.1.4, BYE
+ * after 64*T1 without it), the answer in the ACK for a delayed offer, PRACK, CANCEL and rejection.
+ *
+ * RFC 3261 §13.3.1.1: "the UAS MUST send a To tag with any 1xx establishing a dialog" ...
+ * RFC 3261 §13.3.1.4: "the 2xx response ... MUST contain a Contact header field" and "If the
+ * INVITE request contained an offer, and the UAS had not yet sent an answer, the 2xx MUST contain
+ * an answer. If the INVITE did not contain an offer, the 2xx MUST contain an offer if the UAS had
+ * not yet sent an offer."
+ * RFC 3262 §3: "If the UAS sends a reliable provisional response with an offer, it MUST NOT send
+ * a final 2xx before receiving the PRACK" (paraphrase of: "a UAS MAY send a final response ...
+ * before having received PRACKs for all unacknowledged reliable provisional responses, unless the
+ * final response is 2xx and any of the unacknowledged reliable provisional responses contained a
+ * session description. In that case, it MUST NOT send a final response until those provisional
+ * responses are acknowledged.")
+ */
+import type { SipHeader, SipRequest } from "../wire/sip/index.ts";
+import { getHeader } from "../wire/sip/index.ts";
+import { buildResponse } from "../transaction/index.ts";
+import type { InviteServerTransaction, Uas2xxRetransmitter } from "../transaction/index.ts";
+import type { ReceivedFrom } from "../transport/index.ts";
+import { capabilityHeaders } from "./capabilities.ts";
+import { createUasDialog } from "./dialog.ts";
+import type { InviteSession, ReplyOptions } from "./invite-session.ts";
+import { parseRAck, ReliableProvisionals } from "./prack.ts";
+import { uasTimerHeaders } from "./session-timer-negotiation.ts";
+import type { UasTimerDecision } from "./session-timer-negotiation.ts";
+import { cseqOf, header, optionTags, sdpBody, sdpOf, withBody } from "./sip-fields.ts";
+
+export interface ProgressOptions {
+  readonly sdp?: string | null;
+  readonly reliable?: boolean;
+  readonly headers?: readonly SipHeader[];
+}
+
+export interface AcceptOptions {
+  readonly sdp?: string | null;
+  readonly headers?: readonly SipHeader[];
+}
+
+/** RFC 3262 §3: the UAS gave up waiting for a PRACK (a 5xx "SHOULD" reject the INVITE). */
+export const PRACK_TIMEOUT_STATUS = 500;
+
+export class UasInvite {
+  readonly inviteSeq: number;
+  readonly localTag: string;
+  private reliable: ReliableProvisionals | null = null;
+  private pendingAccept: AcceptOptions | null = null;
+  private retransmitter: Uas2xxRetransmitter | null = null;
+  private final = false;
+  private readonly peer100rel: "required" | "supported" | "no";
+
+  constructor(
+    private readonly session: InviteSession,
+    readonly invite: SipRequest,
+    readonly tx: InviteServerTransaction,
+    readonly from: ReceivedFrom,
+    private readonly timerDecision: UasTimerDecision,
+  ) {
+    this.inviteSeq = cseqOf(invite)?.seq ?? 0;
+    this.localTag = session.ctx.newTag();
+    this.peer100rel = optionTags(invite, "require").has("100rel")
+      ? "required"
+      : optionTags(invite, "supported").has("100rel")
+        ? "supported"
+        : "no";
+    const sdp = sdpOf(invite);
+    if (sdp !== null) session.oa.transition("remote-offer", sdp);
+  }
+
+  /** The offer in the INVITE, or null (delayed offer: our offer goes in the first reliable 1xx or the 2xx). */
+  get remoteOffer(): string | null {
+    return sdpOf(this.invite);
+  }
+
+  progress(status: number, opts: ProgressOptions): void {
+    const s = this.session;
+    if (this.final || s.state === "terminated") return;
+    if (status <= 100 || status >= 200) throw new Error(`bug: progress(${status})`);
+    const reliable = s.ctx.prack !== "off" && (this.peer100rel === "required" || (opts.reliable === true && this.peer100rel === "supported"));
+    let sdp = opts.sdp ?? null;
+    if (sdp !== null) {
+      if (s.oa.state === "offer-received" && reliable) s.oa.transition("local-answer", sdp);
+      else if (s.oa.state === "no-offer" && reliable) s.oa.transition("local-offer", sdp);
+      // RFC 3261 §13.2.1: an offer may only go in a reliable 1xx; an unreliable answer is a preview
+      else if (s.oa.state === "no-offer") sdp = null;
+    }
+    this.ensureDialog();
+    if (s.state === "incoming") s.setState("early");
+    const response = this.response(status, [header("contact", `<${s.ctx.contact(s.transport)}>`), ...(opts.headers ?? [])], sdp);
+    if (!reliable) {
+      this.tx.sendResponse(response);
+      return;
+    }
+    this.reliable ??= new ReliableProvisionals(this.inviteSeq, {
+      clock: s.ctx.clock,
+      T1: s.ctx.transactionConfig.timers.T1,
+      send: (r) => this.tx.sendResponse(r),
+      onGiveUp: () => {
+        this.reject(PRACK_TIMEOUT_STATUS, { reason: "Reliable Provisional Not Acknowledged" });
+        s.terminate("prack-timeout", false);
+      },
+      random: s.ctx.random,
+    });
+    this.reliable.send(response, sdp !== null);
+  }
+
+  accept(opts: AcceptOptions): void {
+    const s = this.session;
+    if (this.final || s.state === "terminated") return;
+    if (this.reliable?.blocks2xx) {
+      this.pendingAccept = opts;
+      return;
+    }
+    const sdp = opts.sdp ?? null;
+    if (s.oa.state === "offer-received") {
+      if (sdp === null) throw new Error("bug: accept() without the answer to the INVITE's offer");
+      s.oa.transition("local-answer", sdp);
+    } else if (s.oa.state === "no-offer") {
+      if (sdp === null) throw new Error("bug: accept() of a delayed-offer INVITE without our offer");
+      s.oa.transition("local-offer", sdp);
+    }
+    this.final = true;
+    this.reliable?.stop();
+    const d = this.ensureDialog();
+    d?.transition("confirmed");
+    const headers = [
+      header("contact", `<${s.ctx.contact(s.transport)}>`),
+      ...capabilityHeaders(s.ctx.capabilities),
+      ...uasTimerHeaders(this.timerDecision),
+      ...(opts.headers ?? []),
+    ];
+    const response = this.response(200, headers, sdp);
+    s.setState("answered");
+    this.retransmitter = s.ctx.transactions.sendInvite2xx(
+      this.tx,
+      response,
+      { onAckTimeout: () => s.terminate("ack-timeout", true) },
+      { send: s.ctx.responder(this.from) },
+    );
+    if (this.timerDecision.kind === "accept")
+      s.applyTimer({ intervalS: this.timerDecision.intervalS, weRefresh: this.timerDecision.refresher === "uas" });
+  }
+
+  reject(status: number, opts: ReplyOptions): void {
+    const s = this.session;
+    if (this.final || s.state === "terminated") return;
+    this.final = true;
+    this.reliable?.stop();
+    if (s.oa.state === "offer-received") s.oa.transition("rejected");
+    const response = buildResponse(this.invite, status, {
+      toTag: this.localTag,
+      headers: [...(opts.headers ?? []), ...s.ctx.identityHeaders()],
+      ...(opts.reason === undefined ? {} : { reason: opts.reason }),
+    });
+    this.tx.sendResponse(opts.body ? withBody(response, opts.body) : response);
+    s.terminate("rejected", false);
+  }
+
+  /** The ACK for our 2xx (absorbed by the transaction layer's 2xx retransmission). */
+  onAck(ack: SipRequest): void {
+    const s = this.session;
+    if (s.state !== "answered") return;
+    if (s.oa.state === "offer-sent") {
+      const answer = sdpOf(ack);
+      if (answer === null) {
+        // RFC 3261 §13.2.1 / RFC 6337 §3.1: the ACK must carry the answer to an offer in the 2xx
+        s.setState("confirmed");
+        s.terminate("no-answer", true);
+        return;
+      }
+      s.oa.transition("remote-answer", answer);
+      s.handlers.onAnswer?.(answer);
+    }
+    s.setState("confirmed");
+    s.handlers.onConfirmed?.();
+  }
+
+  /** RFC 3262 §3: match the RAck, 200 or 481; an answer to our reliable-1xx offer is in the PRACK. */
+  onPrack(prack: SipRequest, from: ReceivedFrom): void {
+    const s = this.session;
+    const result = this.reliable?.prack(parseRAck(getHeader(prack, "rack"))) ?? { matched: false, hadSdp: false };
+    if (!result.matched) {
+      s.replyTo(prack, from, 481);
+      return;
+    }
+    const sdp = sdpOf(prack);
+    if (result.hadSdp && s.oa.state === "offer-sent" && sdp !== null) {
+      s.oa.transition("remote-answer", sdp);
+      s.handlers.onAnswer?.(sdp);
+    }
+    s.replyTo(prack, from, 200);
+    if (this.pendingAccept !== null && !this.reliable!.blocks2xx) {
+      const opts = this.pendingAccept;
+      this.pendingAccept = null;
+      this.accept(opts);
+    }
+  }
+
+  /** RFC 3261 §15.1.2: a BYE before our final response: "487 (Request Terminated)" to the INVITE. */
+  terminatedByBye(): void {
+    if (this.final) return;
+    this.final = true;
+    this.reliable?.stop();
+    this.tx.sendResponse(buildResponse(this.invite, 487, { toTag: this.localTag }));
+  }
+
+  /** CANCEL answered by the transaction layer (487 sent): the session ends. */
+  onCancelled(): void {
+    this.final = true;
+    this.session.terminate("cancelled", false);
+  }
+
+  stop(): void {
+    this.reliable?.stop();
+    this.retransmitter?.stop();
+    this.pendingAccept = null;
+  }
+
+  private ensureDialog() {
+    const s = this.session;
+    if (s.dialog !== null) return s.dialog;
+    const made = createUasDialog(this.invite, this.localTag, "early");
+    if (!made.ok) return null;
+    s.adoptDialog(made.dialog);
+    return made.dialog;
+  }
+
+  private response(status: number, headers: readonly SipHeader[], sdp: string | null) {
+    const r = buildResponse(this.invite, status, {
+      toTag: this.localTag,
+      headers: [...headers, ...this.session.ctx.identityHeaders()],
+    });
+    return sdp === null ? r : withBody(r, sdpBody(sdp));
+  }
+}
