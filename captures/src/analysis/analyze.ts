@@ -21,7 +21,15 @@ import {
   rtpEventDigits,
   summarizeStream,
 } from "./media.ts";
-import type { AnalysisReport, Call, DtmfMethod, LadderMessage, Leg, RtpStreamSummary } from "./model.ts";
+import type {
+  AnalysisReport,
+  Call,
+  DtmfEvent,
+  DtmfMethod,
+  LadderMessage,
+  Leg,
+  RtpStreamSummary,
+} from "./model.ts";
 import { RtpCollector } from "./rtp-collector.ts";
 import { SipCollector } from "./sip-collector.ts";
 import { outOfDialogKpml, sipDtmf } from "./sip-dtmf.ts";
@@ -121,6 +129,7 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   for (const st of built.legs) {
     st.leg.dtmf.push(...sipDtmf(st, rel, ood.get(st) ?? []));
     st.leg.dtmf.sort((a, b) => a.atS - b.atS);
+    markDuplicatePresses(st.leg.dtmf);
     st.leg.streams = st.streamSummaries;
     st.leg.dtmfMethods = sideMethods(st);
   }
@@ -169,6 +178,30 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   report.verdict = verdictOf(report.findings);
   mark("ladder and rules");
   return { report, error: outcome.error };
+}
+
+/**
+ * CUCM's "OOB and RFC 2833" mode (DOMAIN.md §4.1) sends one key press both in the RTP and out of
+ * band: the same digit, same direction, by two methods within half a second is one press. The later
+ * report is kept in the timeline, marked, and left out of digit counts.
+ */
+const SAME_PRESS_S = 0.5;
+function markDuplicatePresses(dtmf: DtmfEvent[]): void {
+  for (let i = 0; i < dtmf.length; i++) {
+    const d = dtmf[i]!;
+    for (let j = i - 1; j >= 0 && d.atS - dtmf[j]!.atS <= SAME_PRESS_S; j--) {
+      const e = dtmf[j]!;
+      if (
+        e.duplicateOf === undefined &&
+        e.digit === d.digit &&
+        e.direction === d.direction &&
+        e.method !== d.method
+      ) {
+        d.duplicateOf = e.method;
+        break;
+      }
+    }
+  }
 }
 
 function sideMethods(st: LegState): { caller: DtmfMethod[]; callee: DtmfMethod[] } {

@@ -7,7 +7,10 @@ import type { Call, Leg } from "./model.ts";
 
 export function digitConservation(call: Call, legs: Map<string, Leg>): Call["digitConservation"] | undefined {
   if (call.legs.length < 2) return undefined;
-  const members = call.legs.map((id) => legs.get(id)).filter((l): l is Leg => l !== undefined);
+  const members = call.legs
+    .map((id) => legs.get(id))
+    .filter((l): l is Leg => l !== undefined)
+    .map((l) => ({ ...l, dtmf: l.dtmf.filter((d) => d.duplicateOf === undefined) }));
   const withDigits = members.filter((l) => l.dtmf.length > 0);
   if (withDigits.length === 0) return undefined;
   const entry = withDigits.reduce((a, b) => (a.dtmf[0]!.atS <= b.dtmf[0]!.atS ? a : b));
@@ -17,7 +20,7 @@ export function digitConservation(call: Call, legs: Map<string, Leg>): Call["dig
   const out: NonNullable<Call["digitConservation"]>["legs"] = [];
   let conserved = true;
   for (const l of members) {
-    if (l === entry) continue;
+    if (l.callId === entry.callId) continue;
     const valid = l.dtmf.filter((d) => d.valid);
     const digits = valid.map((d) => d.digit).join("");
     const latencyMs = enteredEvents.map((e, i) => {

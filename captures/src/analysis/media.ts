@@ -8,7 +8,7 @@ import type { SdpMedia } from "../../../protocol/src/wire/sdp/types.ts";
 import type { LegState, RtpEventRecord, RtpStream } from "./context.ts";
 import { mediaAddr } from "./legs.ts";
 import type { Direction, DtmfEvent, RtpStreamSummary } from "./model.ts";
-import { streamLost } from "./rtp-collector.ts";
+import { START_LOST_DURATION_TS, streamLost } from "./rtp-collector.ts";
 import { hostPort } from "./sip-collector.ts";
 
 /** RFC 4733 §3.2 DTMF events; 16 is hook flash (RFC 2833 / IANA registry). */
@@ -155,7 +155,7 @@ export function rtpEventDigits(
       pt: r.pt,
       ssrc: `0x${s.ssrc.toString(16).toUpperCase().padStart(8, "0")}`,
       frames,
-      ...(!r.markerOnFirst && r.firstDurationTs > 320 ? { startLost: true } : {}),
+      ...(!r.markerOnFirst && r.firstDurationTs > START_LOST_DURATION_TS ? { startLost: true } : {}),
       ...(r.endPackets === 0 ? { endLost: true } : {}),
       endPackets: r.endPackets,
     });

@@ -24,6 +24,8 @@ export interface DtmfEvent {
   startLost?: boolean;
   endLost?: boolean;
   endPackets?: number;
+  /** the same key press already reported by another method on this leg ("OOB and RFC 2833") */
+  duplicateOf?: DtmfMethod;
 }
 
 export interface LegBye {

@@ -13,6 +13,11 @@ const RTCP_PT_MAX = 76;
 /** RFC 4733 §2.3: highest event code we treat as DTMF-like (16 = flash, from RFC 2833). */
 const MAX_DTMF_EVENT = 16;
 const SEQ_MOD = 65536;
+/**
+ * A first packet whose duration is above this (two 20 ms packets at 8 kHz) means the event's first
+ * packets were lost on the way, not that the sender forgot the marker.
+ */
+export const START_LOST_DURATION_TS = 320;
 /** RFC 3550 A.1: a jump larger than this is a restart, not loss. */
 const MAX_DROPOUT = 3000;
 
@@ -258,12 +263,10 @@ function mergeSplitEvents(evs: RtpEventRecord[]): RtpEventRecord[] {
   for (let i = 1; i < evs.length; i++) {
     const prev = out[out.length - 1]!;
     const cur = evs[i]!;
-    const continues =
-      prev.event === cur.event &&
-      prev.pt === cur.pt &&
-      prev.endPackets === 0 &&
-      !cur.markerOnFirst &&
-      cur.firstS - prev.lastS < 0.12;
+    const near =
+      prev.event === cur.event && prev.pt === cur.pt && !cur.markerOnFirst && cur.firstS - prev.lastS < 0.12;
+    // the event goes on under a new timestamp, or its end packet is retransmitted under one
+    const continues = near && (prev.endPackets === 0 || cur.endPackets === cur.packets);
     if (continues) {
       prev.timestampChanged = true;
       prev.packets += cur.packets;
@@ -272,6 +275,7 @@ function mergeSplitEvents(evs: RtpEventRecord[]): RtpEventRecord[] {
       prev.endPackets += cur.endPackets;
       prev.endFrames.push(...cur.endFrames);
       prev.maxDurationTs = Math.max(prev.maxDurationTs, cur.maxDurationTs);
+      if (cur.durationDecreased) prev.durationDecreased = true;
     } else out.push(cur);
   }
   return out;

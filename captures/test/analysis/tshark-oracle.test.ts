@@ -77,14 +77,30 @@ for (const file of files) {
       // RFC 2833: tshark dissects rtpevent on the PT the SDP negotiated (and 100-101 by default); one
       // digit per (SSRC, timestamp). Per SSRC and PT, our digits (valid or not) equal tshark's, and every
       // digit we call valid is one tshark decodes too.
-      const ev = tshark(file, "rtpevent", ["rtp.ssrc", "rtp.timestamp", "rtpevent.event_id", "rtp.p_type"]);
-      const seen = new Set<string>();
+      // One digit per key press, not per (SSRC, timestamp): a press whose timestamp moved mid-event
+      // (RFC 4733 §2.5.1.2 fault) is still one press; a new press is a new event code, a gap over
+      // 80 ms, or M with a new timestamp. Event 16 is flash (RFC 2833 §3.10).
+      const ev = tshark(file, "rtpevent", [
+        "rtp.ssrc",
+        "rtp.timestamp",
+        "rtpevent.event_id",
+        "rtp.p_type",
+        "frame.time_relative",
+        "rtp.marker",
+      ]);
+      const last = new Map<string, { ts: string; id: string; t: number }>();
       const theirs = new Map<string, string>();
-      for (const [ssrc, ts, id, pt] of ev) {
+      for (const [ssrc, ts, id, pt, t, m] of ev) {
         const key = `0x${Number(ssrc).toString(16).toUpperCase().padStart(8, "0")}/${pt}`;
-        if (seen.has(`${key}/${ts}`)) continue;
-        seen.add(`${key}/${ts}`);
-        theirs.set(key, (theirs.get(key) ?? "") + ("0123456789*#ABCD"[Number(id)] ?? `e${id}`));
+        const prev = last.get(key);
+        const marker = m === "1" || m === "True";
+        last.set(key, { ts: ts!, id: id!, t: Number(t) });
+        if (prev && prev.id === id && Number(t) - prev.t <= 0.08 && !(marker && prev.ts !== ts)) continue;
+        const code = Number(id);
+        theirs.set(
+          key,
+          (theirs.get(key) ?? "") + ("0123456789*#ABCD"[code] ?? (code === 16 ? "flash" : `e${id}`)),
+        );
       }
       const mine = new Map<string, string>();
       const validKeys = new Set<string>();

@@ -59,3 +59,15 @@ test("two presses of the same key, each with its own M: one M each, no finding",
   noFinding(report, RULE);
   assert.equal(report.legs[0]!.dtmf.length, 2);
 });
+
+test(
+  "two lost start packets (first seen duration 480, sequence gap before it): not a marker fault",
+  {},
+  () => {
+    const c = call();
+    c.callerRtp.press({ atS: 1.5, key: "5", lostFirst: 2 });
+    const { report } = c.cap.analyze();
+    assert.equal(report.legs[0]!.dtmf[0]?.startLost, true);
+    noFinding(report, RULE);
+  },
+);

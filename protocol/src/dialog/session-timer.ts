@@ -5,13 +5,14 @@
  * interval ... If the side not performing refreshes does not receive a session refresh request
  * before the session expiration, it SHOULD send a BYE to terminate the session, slightly before
  * the session expiration. The minimum of 32 seconds and one third of the session interval is
- * RECOMMENDED." The refresher keeps the same guard, so a refresh that never succeeds also ends
- * with a BYE before expiry.
+ * RECOMMENDED." The refresher has no such guard: a refresh that gets no answer times out (408)
+ * and the dialog ends with a BYE then (RFC 3261 §12.2.1.2, target-refresh.ts).
  *
- *            start(S, refresher)                S/2 (refresher only)
- *   stopped ----------------------> running ---------------------> onRefreshDue
- *      ^                              |  \---- S - min(32, S/3) --> onExpiring (send BYE)
- *      +------------- stop() ---------+
+ *            start(S, we refresh)                 S/2
+ *   stopped ----------------------> refreshing ----------> onRefreshDue
+ *      |     start(S, they refresh)            S - min(32, S/3)
+ *      +----------------------------> guarding ----------------------> onExpiring (send BYE)
+ *   stop() from any state -> stopped
  */
 import type { Clock, TimerHandle } from "../transaction/index.ts";
 import type { NegotiatedTimer } from "./session-timer-negotiation.ts";
@@ -66,6 +67,7 @@ export class SessionTimer {
         this.hooks.onRefreshDue();
       });
     }
+    if (t.weRefresh) return;
     const expiryMs = (t.intervalS - byeBeforeExpiryS(t.intervalS)) * 1000;
     this.expireAt = now + expiryMs;
     this.expiryHandle = this.clock.setTimer(expiryMs, () => {

@@ -97,10 +97,7 @@ export class UasInvite {
       clock: s.ctx.clock,
       T1: s.ctx.transactionConfig.timers.T1,
       send: (r) => this.tx.sendResponse(r),
-      onGiveUp: () => {
-        this.reject(PRACK_TIMEOUT_STATUS, { reason: "Reliable Provisional Not Acknowledged" });
-        s.terminate("prack-timeout", false);
-      },
+      onGiveUp: () => this.reject(PRACK_TIMEOUT_STATUS, { reason: "Reliable Provisional Not Acknowledged" }, "prack-timeout"),
       random: s.ctx.random,
     });
     this.reliable.send(response, sdp !== null);
@@ -143,7 +140,7 @@ export class UasInvite {
       s.applyTimer({ intervalS: this.timerDecision.intervalS, weRefresh: this.timerDecision.refresher === "uas" });
   }
 
-  reject(status: number, opts: ReplyOptions): void {
+  reject(status: number, opts: ReplyOptions, why: "rejected" | "prack-timeout" = "rejected"): void {
     const s = this.session;
     if (this.final || s.state === "terminated") return;
     this.final = true;
@@ -155,7 +152,7 @@ export class UasInvite {
       ...(opts.reason === undefined ? {} : { reason: opts.reason }),
     });
     this.tx.sendResponse(opts.body ? withBody(response, opts.body) : response);
-    s.terminate("rejected", false);
+    s.terminate(why, false);
   }
 
   /** The ACK for our 2xx (absorbed by the transaction layer's 2xx retransmission). */

@@ -1,6 +1,6 @@
 import { parseRtpHeader, type RtpHeader } from "../wire/rtp/header.ts";
 import { parseTelephoneEvent, type TelephoneEvent } from "../wire/rfc4733/telephone-event.ts";
-import { DTMF_EVENT_BY_DIGIT, dtmfDigitForEvent } from "../wire/rfc4733/dtmf-events.ts";
+import { dtmfDigitForEvent } from "../wire/rfc4733/dtmf-events.ts";
 import { normalizeDtmfDigit, type DtmfDigit } from "../wire/dtmf/digits.ts";
 import {
   DTMF_RELAY_DEFAULTS,
@@ -9,7 +9,6 @@ import {
   PT_DROP,
   otherLeg,
   resolveLeg,
-  type DtmfMethod,
   type DtmfRelayConfig,
   type LegDtmfConfig,
   type LegDtmfUpdate,
@@ -25,8 +24,9 @@ import {
   type RelaySink,
 } from "./dtmf-relay-io.ts";
 import { EgressSpace } from "./egress-space.ts";
-import { EgressEvents, newEgressEvent } from "./egress-events.ts";
-import { IngressDigits, type DigitRoute, type IngressEvent } from "./ingress-digits.ts";
+import { EgressEvents } from "./egress-events.ts";
+import { IngressDigits, type IngressEvent } from "./ingress-digits.ts";
+import { DigitRouter, NO_ROUTE, SUPPRESSED } from "./digit-router.ts";
 
 /**
  * The media relay core of the B2BUA (DOMAIN.md §6.5): a pure state machine with no socket, timer or
@@ -57,8 +57,6 @@ export interface LegCounters {
   sipDigitsIn: number;
 }
 
-const NONE: DigitRoute = Object.freeze({ kind: "none" });
-const SUPPRESSED: DigitRoute = Object.freeze({ kind: "suppressed" });
 const RTCP_MIN = 192;
 const RTCP_MAX = 223;
 /** RFC 3550 §6.4.2: an empty RR is 8 bytes */
@@ -75,7 +73,7 @@ export class DtmfRelay {
   private readonly egress: Record<LegId, EgressEvents>;
   private readonly ingress: Record<LegId, IngressDigits>;
   private readonly windowMs: number;
-  private readonly callId: string | undefined;
+  private readonly router: DigitRouter;
   private active = false;
   /** the call's DTMF log so far (see dtmfLogToJsonLines) */
   readonly log: DtmfLogEntry[] = [];
@@ -94,7 +92,7 @@ export class DtmfRelay {
     };
     this.ingress = { a: new IngressDigits(), b: new IngressDigits() };
     this.windowMs = config.duplicateWindowMs ?? DTMF_RELAY_DEFAULTS.duplicateWindowMs;
-    this.callId = config.callId;
+    this.router = new DigitRouter(this.legs, this.egress, config.callId, onLog);
     const counters = (): LegCounters => ({
       audioIn: 0,
       eventIn: 0,
@@ -199,7 +197,7 @@ export class DtmfRelay {
       nowMs,
       this.windowMs,
     );
-    this.route(leg, digit, method, null, null, durationMs, nowMs, sink);
+    this.router.route(leg, digit, method, null, null, durationMs, nowMs, sink);
     this.refresh();
   }
 
@@ -207,7 +205,7 @@ export class DtmfRelay {
   onTick(nowMs: number, sink: RelaySink): void {
     for (const leg of LEG_IDS) {
       const ev = this.ingress[leg].current;
-      if (ev !== null && !ev.ended && nowMs - ev.lastMs >= this.legs[leg].endTimeoutMs * 2) {
+      if (ev !== null && !ev.ended && nowMs - ev.lastMs >= this.legs[leg].endTimeoutMs) {
         this.finishIngress(ev, "timeout", nowMs, sink);
       }
       this.ingress[leg].prune(nowMs, this.windowMs);
@@ -329,7 +327,7 @@ export class DtmfRelay {
       durationTs: te.durationTs,
       volume: te.volume,
       endReason: null,
-      route: NONE,
+      route: NO_ROUTE,
     };
     tr.current = ev;
     const dup = tr.takeDuplicate(digit, "rfc2833", nowMs, this.windowMs);
@@ -339,72 +337,9 @@ export class DtmfRelay {
       sink.note(leg, "duplicate-suppressed", `RFC 4733 digit ${digit} already received by ${dup.method}`);
     } else {
       tr.remember(ev, nowMs, this.windowMs);
-      ev.route = this.route(leg, digit, "rfc2833", h.payloadType, ev, undefined, nowMs, sink);
+      ev.route = this.router.route(leg, digit, "rfc2833", h.payloadType, ev, undefined, nowMs, sink);
     }
     if (te.end) this.finishIngress(ev, "end", nowMs, sink);
-  }
-
-  /** Decides where a new ingress digit goes and starts it there. */
-  private route(
-    leg: LegId,
-    digit: DtmfDigit,
-    method: DtmfMethod,
-    pt: number | null,
-    src: IngressEvent | null,
-    durationMs: number | undefined,
-    nowMs: number,
-    sink: RelaySink,
-  ): DigitRoute {
-    const out = otherLeg(leg);
-    const cx = this.legs[out];
-    const logBase = {
-      ...(this.callId !== undefined ? { callId: this.callId } : {}),
-      digit,
-      atMs: nowMs,
-      ingress: { leg, method, pt },
-    };
-    let m = cx.egressMethod;
-    if (m === "rfc2833" && cx.telephoneEventPt === null) {
-      sink.note(
-        out,
-        "no-telephone-event",
-        `leg ${out} did not negotiate telephone-event: digit ${digit} not sent as RFC 4733`,
-      );
-      m = "none";
-    }
-    if (m === "rfc2833") {
-      const ms = this.sipDurationMs(cx, durationMs);
-      const ev = newEgressEvent(
-        digit,
-        DTMF_EVENT_BY_DIGIT[digit],
-        src !== null ? src.volume : cx.volume,
-        src,
-        this.legs[leg].clockRate,
-        Math.min(0xffff, Math.round((ms * cx.clockRate) / 1000)),
-        logBase,
-      );
-      if (this.egress[out].submit(ev, nowMs, sink)) return { kind: "rfc2833", egress: ev };
-      sink.note(out, "queue-full", `digit ${digit} dropped: too many digits waiting for leg ${out}`);
-      m = "none";
-    }
-    if (m === "none") {
-      this.emitLog({ ...logBase, egress: { leg: out, method: "none", pt: null }, latencyMs: null }, sink);
-      return NONE;
-    }
-    if (src === null) {
-      sink.signal(out, m, digit, this.sipDurationMs(cx, durationMs));
-      this.emitLog({ ...logBase, egress: { leg: out, method: m, pt: null }, latencyMs: 0 }, sink);
-    }
-    return { kind: "oob", method: m };
-  }
-
-  /** Duration of a digit received in SIP, as sent on the egress leg: at least its minimum. */
-  private sipDurationMs(cx: ResolvedLeg, durationMs: number | undefined): number {
-    const ms =
-      durationMs !== undefined && Number.isFinite(durationMs)
-        ? Math.round(durationMs)
-        : cx.generatedDurationMs;
-    return Math.min(DTMF_RELAY_DEFAULTS.maxGeneratedDurationMs, Math.max(cx.minDurationMs, ms));
   }
 
   private finishIngress(
@@ -423,26 +358,7 @@ export class DtmfRelay {
         `RFC 4733 digit ${ev.digit}: no end packet, ended after ${nowMs - ev.startMs} ms`,
       );
     }
-    const out = otherLeg(ev.leg);
-    const r = ev.route;
-    if (r.kind === "rfc2833") {
-      this.egress[out].onIngress(r.egress, reason === "end" ? "end" : "end-synth", nowMs, sink);
-    } else if (r.kind === "oob") {
-      const cx = this.legs[out];
-      const ms = Math.max(cx.minDurationMs, Math.round((ev.durationTs * 1000) / this.legs[ev.leg].clockRate));
-      sink.signal(out, r.method, ev.digit, ms);
-      this.emitLog(
-        {
-          ...(this.callId !== undefined ? { callId: this.callId } : {}),
-          digit: ev.digit,
-          atMs: ev.startMs,
-          ingress: { leg: ev.leg, method: "rfc2833", pt: ev.pt },
-          egress: { leg: out, method: r.method, pt: null },
-          latencyMs: nowMs - ev.startMs,
-        },
-        sink,
-      );
-    }
+    this.router.finish(ev, reason, nowMs, sink);
   }
 
   private emitLog(entry: DtmfLogEntry, sink: RelaySink): void {
