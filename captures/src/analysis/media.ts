@@ -30,46 +30,48 @@ export interface StreamPlacement {
 }
 
 export function placeStreams(legs: LegState[], streams: RtpStream[]): Map<RtpStream, StreamPlacement> {
+  // by declared address, and by (declared address, address the other side declared): the second
+  // finds the symmetric-RTP match directly when many legs share one address (an echo server port)
   const index = new Map<string, MediaEntry[]>();
+  const pairs = new Map<string, MediaEntry[]>();
+  const add = (map: Map<string, MediaEntry[]>, key: string, e: MediaEntry): void => {
+    const l = map.get(key);
+    if (l === undefined) map.set(key, [e]);
+    else l.push(e);
+  };
   for (const st of legs)
     for (const m of st.media) {
-      let l = index.get(m.addr);
-      if (l === undefined) index.set(m.addr, (l = []));
-      l.push({ st, side: m.side, fromS: m.fromS });
+      const e: MediaEntry = { st, side: m.side, fromS: m.fromS };
+      add(index, m.addr, e);
+      for (const o of st.media) if (o.side !== m.side) add(pairs, `${m.addr}|${o.addr}`, e);
     }
   const out = new Map<RtpStream, StreamPlacement>();
   for (const s of streams) {
     const src = mediaAddr(s.srcIp, s.srcPort);
     const dst = mediaAddr(s.dstIp, s.dstPort);
-    const byDst = pick(index.get(dst), s, src);
+    const byDst = pick(pairs.get(`${dst}|${src}`), s) ?? pick(index.get(dst), s);
     if (byDst !== null) {
       out.set(s, { st: byDst.st, receiver: byDst.side });
       continue;
     }
-    const bySrc = pick(index.get(src), s, dst);
+    const bySrc = pick(pairs.get(`${src}|${dst}`), s) ?? pick(index.get(src), s);
     if (bySrc !== null) out.set(s, { st: bySrc.st, receiver: bySrc.side === "caller" ? "callee" : "caller" });
   }
   return out;
 }
 
 /**
- * The declaration in force when the stream started: declared before it, leg still up. When several
- * legs declared the same address (an echo server or media gateway port shared by many calls),
- * prefer the leg whose other side declared the stream's other end (symmetric RTP, RFC 4961), then
- * the latest declaration.
+ * The declaration in force when the stream started: the latest declared before it, leg still up.
+ * Callers look among the symmetric matches first (the leg whose other side declared the stream's
+ * other end, RFC 4961), then among every leg that declared the address.
  */
-function pick(cands: MediaEntry[] | undefined, s: RtpStream, otherEnd: string): MediaEntry | null {
+function pick(cands: MediaEntry[] | undefined, s: RtpStream): MediaEntry | null {
   if (cands === undefined) return null;
   let best: MediaEntry | null = null;
-  let bestSym = false;
   for (const c of cands) {
     if (c.fromS > s.firstS + 1) continue;
     if (c.st.endS + 5 < s.firstS) continue;
-    const sym = cands.length > 1 && c.st.media.some((m) => m.side !== c.side && m.addr === otherEnd);
-    if (best === null || (sym && !bestSym) || (sym === bestSym && c.fromS >= best.fromS)) {
-      best = c;
-      bestSym = sym;
-    }
+    if (best === null || c.fromS >= best.fromS) best = c;
   }
   return best ?? cands[0] ?? null;
 }

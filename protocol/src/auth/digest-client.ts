@@ -35,7 +35,9 @@ export interface DigestCredentials {
   readonly realm?: string;
 }
 
-export type CredentialLookup = (realm: string) => { readonly username: string; readonly secret: Secret } | null;
+export type CredentialLookup = (
+  realm: string,
+) => { readonly username: string; readonly secret: Secret } | null;
 
 export type AuthorizeFailure =
   | "not-a-challenge"
@@ -69,7 +71,10 @@ export class DigestClient {
   private readonly cnonce: () => string;
   private readonly maxNonces: number;
 
-  constructor(credentials: DigestCredentials | readonly DigestCredentials[] | CredentialLookup, options: DigestClientOptions = {}) {
+  constructor(
+    credentials: DigestCredentials | readonly DigestCredentials[] | CredentialLookup,
+    options: DigestClientOptions = {},
+  ) {
     this.lookup = typeof credentials === "function" ? credentials : lookupFrom(credentials);
     this.cnonce = options.cnonce ?? (() => randomBytes(8).toString("hex"));
     this.maxNonces = options.maxNonces ?? 256;
@@ -111,7 +116,9 @@ export class DigestClient {
     }
     if (answers.length === 0) return { ok: false, reason: failure };
     const kept = challenged.headers.filter(
-      (h) => h.name !== names.answer.toLowerCase() || !answered.has(parseAuthParams(h.value)?.params["realm"] ?? ""),
+      (h) =>
+        h.name !== names.answer.toLowerCase() ||
+        !answered.has(parseAuthParams(h.value)?.params["realm"] ?? ""),
     );
     const base: SipRequest = { ...challenged, headers: kept };
     const request = resubmit(base, { add: answers });
@@ -122,7 +129,9 @@ export class DigestClient {
   private answer(
     request: SipRequest,
     challenge: AuthParams,
-  ): { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: AuthorizeFailure } {
+  ):
+    | { readonly ok: true; readonly value: string }
+    | { readonly ok: false; readonly reason: AuthorizeFailure } {
     const fail = (reason: AuthorizeFailure) => ({ ok: false, reason }) as const;
     const p = challenge.params;
     const realm = p["realm"] ?? "";
@@ -159,7 +168,8 @@ export class DigestClient {
     if (p["algorithm"] !== undefined) out.push({ name: "algorithm", value: p["algorithm"], quoted: false });
     if (cnonce !== undefined) out.push({ name: "cnonce", value: cnonce, quoted: true });
     if (p["opaque"] !== undefined) out.push({ name: "opaque", value: p["opaque"], quoted: true });
-    if (qop !== null) out.push({ name: "qop", value: qop, quoted: false }, { name: "nc", value: nc!, quoted: false });
+    if (qop !== null)
+      out.push({ name: "qop", value: qop, quoted: false }, { name: "nc", value: nc!, quoted: false });
     return { ok: true, value: formatAuthParams("Digest", out) };
   }
 

@@ -52,8 +52,7 @@ export function digestResponse(input: DigestInput): string {
     "ha1" in input.secret
       ? input.secret.ha1.toLowerCase()
       : md5Hex(`${input.username}:${input.realm}:${input.secret.password}`);
-  const ha1 =
-    input.algorithm === "MD5-sess" ? md5Hex(`${base}:${input.nonce}:${input.cnonce ?? ""}`) : base;
+  const ha1 = input.algorithm === "MD5-sess" ? md5Hex(`${base}:${input.nonce}:${input.cnonce ?? ""}`) : base;
   const a2 =
     input.qop === "auth-int"
       ? `${input.method}:${input.uri}:${md5Hex(input.body ?? Buffer.alloc(0))}`

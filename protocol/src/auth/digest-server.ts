@@ -58,20 +58,20 @@ export type DigestRejection =
   | "bad-response";
 
 export type DigestVerdict =
-  | { readonly ok: true; readonly username: string }
-  | { readonly ok: false; readonly reason: DigestRejection };
+  { readonly ok: true; readonly username: string } | { readonly ok: false; readonly reason: DigestRejection };
 
 /** What to answer for each rejection: a fresh challenge (stale or not), or 400 / 403. */
-export const REJECTION_ANSWERS: Readonly<Record<DigestRejection, { status: number; stale: boolean }>> = Object.freeze({
-  "no-credentials": { status: 0, stale: false },
-  "malformed-credentials": { status: 400, stale: false },
-  "wrong-algorithm": { status: 0, stale: false },
-  "bad-nonce": { status: 0, stale: false },
-  "stale-nonce": { status: 0, stale: true },
-  "uri-mismatch": { status: 400, stale: false },
-  "unknown-user": { status: 403, stale: false },
-  "bad-response": { status: 0, stale: false },
-});
+export const REJECTION_ANSWERS: Readonly<Record<DigestRejection, { status: number; stale: boolean }>> =
+  Object.freeze({
+    "no-credentials": { status: 0, stale: false },
+    "malformed-credentials": { status: 400, stale: false },
+    "wrong-algorithm": { status: 0, stale: false },
+    "bad-nonce": { status: 0, stale: false },
+    "stale-nonce": { status: 0, stale: true },
+    "uri-mismatch": { status: 400, stale: false },
+    "unknown-user": { status: 403, stale: false },
+    "bad-response": { status: 0, stale: false },
+  });
 
 export class DigestServer {
   readonly realm: string;
@@ -107,7 +107,11 @@ export class DigestServer {
     ];
     if (this.qop) params.push({ name: "qop", value: "auth", quoted: true });
     if (stale) params.push({ name: "stale", value: "TRUE", quoted: false });
-    const header = { name: this.challengeHeader.toLowerCase(), raw: this.challengeHeader, value: formatAuthParams("Digest", params) };
+    const header = {
+      name: this.challengeHeader.toLowerCase(),
+      raw: this.challengeHeader,
+      value: formatAuthParams("Digest", params),
+    };
     return buildResponse(request, this.status, { toTag: this.newTag(), headers: [header] });
   }
 
@@ -124,7 +128,8 @@ export class DigestServer {
     const algorithm = parseAlgorithm(p["algorithm"]);
     if (algorithm !== this.algorithm) return { ok: false, reason: "wrong-algorithm" };
     const qop = p["qop"]?.toLowerCase();
-    if (qop !== undefined && qop !== "auth" && qop !== "auth-int") return { ok: false, reason: "malformed-credentials" };
+    if (qop !== undefined && qop !== "auth" && qop !== "auth-int")
+      return { ok: false, reason: "malformed-credentials" };
     if (qop !== undefined && (p["nc"] === undefined || p["cnonce"] === undefined))
       return { ok: false, reason: "malformed-credentials" };
     const nonceState = this.nonces.check(nonce, this.realm);
@@ -147,7 +152,8 @@ export class DigestServer {
     });
     const given = Buffer.from(response.toLowerCase(), "latin1");
     const want = Buffer.from(expected, "latin1");
-    if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false, reason: "bad-response" };
+    if (given.length !== want.length || !timingSafeEqual(given, want))
+      return { ok: false, reason: "bad-response" };
     if (nonceState === "expired") return { ok: false, reason: "stale-nonce" };
     return { ok: true, username };
   }
@@ -159,12 +165,16 @@ export class DigestServer {
   authenticate(
     request: SipRequest,
     lookup: SecretLookup,
-  ): { readonly ok: true; readonly username: string } | { readonly ok: false; readonly reason: DigestRejection; readonly response: SipResponse } {
+  ):
+    | { readonly ok: true; readonly username: string }
+    | { readonly ok: false; readonly reason: DigestRejection; readonly response: SipResponse } {
     const verdict = this.verify(request, lookup);
     if (verdict.ok) return verdict;
     const answer = REJECTION_ANSWERS[verdict.reason];
     const response =
-      answer.status === 0 ? this.challenge(request, answer.stale) : buildResponse(request, answer.status, { toTag: this.newTag() });
+      answer.status === 0
+        ? this.challenge(request, answer.stale)
+        : buildResponse(request, answer.status, { toTag: this.newTag() });
     return { ok: false, reason: verdict.reason, response };
   }
 }

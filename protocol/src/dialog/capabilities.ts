@@ -51,7 +51,11 @@ export function methodNotAllowed(request: SipRequest, c: Capabilities, toTag: st
  * field, it MUST respond by generating a response with status code 420 (Bad Extension). The UAS
  * MUST add an Unsupported header field, and list in it those options it does not understand".
  */
-export function unsupportedRequired(request: SipRequest, required: Iterable<string>, c: Capabilities): string[] {
+export function unsupportedRequired(
+  request: SipRequest,
+  required: Iterable<string>,
+  c: Capabilities,
+): string[] {
   if (request.method === "ACK" || request.method === "CANCEL") return [];
   const ours = new Set(c.supported.map((s) => s.toLowerCase()));
   return [...required].filter((t) => !ours.has(t));

@@ -109,7 +109,8 @@ export class Dialog {
 
   transition(to: DialogState): void {
     if (to === this.current) return;
-    if (!dialogTransitions[this.current].includes(to)) throw new Error(`bug: dialog ${this.current} -> ${to}`);
+    if (!dialogTransitions[this.current].includes(to))
+      throw new Error(`bug: dialog ${this.current} -> ${to}`);
     this.current = to;
   }
 
@@ -166,7 +167,8 @@ export class Dialog {
   }
 }
 
-export type DialogCreation = { readonly ok: true; readonly dialog: Dialog } | { readonly ok: false; readonly reason: string };
+export type DialogCreation =
+  { readonly ok: true; readonly dialog: Dialog } | { readonly ok: false; readonly reason: string };
 
 /**
  * RFC 3261 §12.1.2 (UAC), from the request we sent and a 2xx or 1xx-with-To-tag response:
@@ -184,7 +186,8 @@ export function createUacDialog(request: SipRequest, response: SipResponse): Dia
   const localTag = tagOf(request, "from");
   const remoteTag = tagOf(response, "to");
   const cseq = cseqOf(request);
-  if (callId === null || localTag === null || cseq === null) return { ok: false, reason: "request lacks Call-ID, From tag or CSeq" };
+  if (callId === null || localTag === null || cseq === null)
+    return { ok: false, reason: "request lacks Call-ID, From tag or CSeq" };
   if (remoteTag === null) return { ok: false, reason: "response has no To tag" };
   const target = contactUri(response);
   // RFC 3261 §12.1.2: a 1xx or 2xx to INVITE establishing a dialog "MUST contain a Contact"; the
@@ -217,12 +220,17 @@ export function createUacDialog(request: SipRequest, response: SipResponse): Dia
  * request (which always includes a tag), and the remote tag component of the dialog ID MUST be
  * set to the tag from the From field in the request."
  */
-export function createUasDialog(request: SipRequest, localTag: string, state: "early" | "confirmed"): DialogCreation {
+export function createUasDialog(
+  request: SipRequest,
+  localTag: string,
+  state: "early" | "confirmed",
+): DialogCreation {
   const callId = callIdOf(request);
   const remoteTag = tagOf(request, "from");
   const cseq = cseqOf(request);
   const target = contactUri(request);
-  if (callId === null || remoteTag === null || cseq === null) return { ok: false, reason: "request lacks Call-ID, From tag or CSeq" };
+  if (callId === null || remoteTag === null || cseq === null)
+    return { ok: false, reason: "request lacks Call-ID, From tag or CSeq" };
   if (target === null) return { ok: false, reason: "request has no Contact" };
   return {
     ok: true,

@@ -34,7 +34,8 @@ export interface GlareInputs {
   readonly offerAnswer: OfferAnswerState;
 }
 
-export type GlareVerdict = { readonly status: 491 } | { readonly status: 500; readonly retryAfterS: number } | null;
+export type GlareVerdict =
+  { readonly status: 491 } | { readonly status: 500; readonly retryAfterS: number } | null;
 
 /** RFC 3261 §14.2 / RFC 3311 §5.2: 491, 500 with Retry-After, or null (no conflict). */
 export function glareVerdict(x: GlareInputs, random: () => number = Math.random): GlareVerdict {

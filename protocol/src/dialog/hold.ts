@@ -31,7 +31,8 @@ const ACTIVE: HoldState = Object.freeze({ onHold: false, method: null });
 /** Hold as expressed by one audio stream (port 0 = removed stream, not hold). */
 export function holdOfMedia(m: SdpMedia): HoldState {
   if (m.port === 0) return ACTIVE;
-  if (m.connection === "0.0.0.0" || m.connection === "::") return { onHold: true, method: "connection-0.0.0.0" };
+  if (m.connection === "0.0.0.0" || m.connection === "::")
+    return { onHold: true, method: "connection-0.0.0.0" };
   if (m.direction === "sendonly") return { onHold: true, method: "sendonly" };
   if (m.direction === "inactive") return { onHold: true, method: "inactive" };
   return ACTIVE;
@@ -40,14 +41,17 @@ export function holdOfMedia(m: SdpMedia): HoldState {
 /** Hold of the first active audio stream of a description (SDP text or parsed). */
 export function holdOf(sdp: string | SessionDescription): HoldState {
   const parsed: SessionDescription | null =
-    typeof sdp === "string" ? (((r) => (r.ok ? r.sdp : null))(parseSdp(sdp))) : sdp;
+    typeof sdp === "string" ? ((r) => (r.ok ? r.sdp : null))(parseSdp(sdp)) : sdp;
   if (parsed === null) return ACTIVE;
   const audio = parsed.media.find((m) => m.type === "audio" && m.port !== 0);
   return audio === undefined ? ACTIVE : holdOfMedia(audio);
 }
 
 /** The direction an answer should carry for an offered direction, given what we would like. */
-export function answerDirection(offered: MediaDirection, wanted: MediaDirection = "sendrecv"): MediaDirection {
+export function answerDirection(
+  offered: MediaDirection,
+  wanted: MediaDirection = "sendrecv",
+): MediaDirection {
   switch (offered) {
     case "inactive":
       return "inactive";

@@ -53,7 +53,11 @@ export interface InDialogRequestOptions {
   readonly maxForwards?: number;
 }
 
-export function buildInDialogRequest(dialog: Dialog, method: string, opts: InDialogRequestOptions): SipRequest {
+export function buildInDialogRequest(
+  dialog: Dialog,
+  method: string,
+  opts: InDialogRequestOptions,
+): SipRequest {
   const target = requestTarget(dialog.routeSet, dialog.remoteTarget);
   const headers: SipHeader[] = [header("via", viaValue(opts.via))];
   for (const r of target.routes) headers.push(header("route", r));
@@ -64,7 +68,8 @@ export function buildInDialogRequest(dialog: Dialog, method: string, opts: InDia
     header("call-id", dialog.id.callId),
     header("cseq", `${opts.cseq} ${method}`),
   );
-  if (opts.contact !== undefined && opts.contact !== null) headers.push(header("contact", `<${opts.contact}>`));
+  if (opts.contact !== undefined && opts.contact !== null)
+    headers.push(header("contact", `<${opts.contact}>`));
   headers.push(...(opts.headers ?? []));
   const request: SipRequest = {
     kind: "request",

@@ -26,59 +26,18 @@ import type { NegotiatedTimer } from "./session-timer-negotiation.ts";
 import { cseqOf, withBody } from "./sip-fields.ts";
 import { dialogIdOfResponse } from "./dialog-id.ts";
 import type { UaContext } from "./ua-context.ts";
+import { inviteSessionTransitions } from "./invite-session-types.ts";
+import type {
+  InviteSessionHandlers,
+  InviteSessionState,
+  ReplyOptions,
+  TerminationReason,
+} from "./invite-session-types.ts";
 import type { IncomingOffer } from "./incoming-offer.ts";
 import type { UacInvite } from "./session-uac.ts";
 import type { UasInvite } from "./session-uas.ts";
 import { TargetRefresh } from "./target-refresh.ts";
 import type { RefreshOptions } from "./target-refresh.ts";
-
-export type InviteSessionState = "calling" | "incoming" | "early" | "answered" | "confirmed" | "terminated";
-
-export const inviteSessionTransitions: Readonly<Record<InviteSessionState, readonly InviteSessionState[]>> = Object.freeze({
-  calling: Object.freeze(["early", "answered", "confirmed", "terminated"] as const),
-  incoming: Object.freeze(["early", "answered", "terminated"] as const),
-  early: Object.freeze(["answered", "confirmed", "terminated"] as const),
-  answered: Object.freeze(["confirmed", "terminated"] as const),
-  confirmed: Object.freeze(["terminated"] as const),
-  terminated: Object.freeze([] as const),
-});
-
-export type TerminationReason =
-  | "local-bye"
-  | "remote-bye"
-  | "rejected"
-  | "failed"
-  | "cancelled"
-  | "ack-timeout"
-  | "session-expired"
-  | "prack-timeout"
-  | "no-answer"
-  | "offer-refused"
-  | "dialog-gone";
-
-export interface ReplyOptions {
-  readonly reason?: string;
-  readonly headers?: readonly SipHeader[];
-  readonly body?: Body | null;
-}
-
-export interface InviteSessionHandlers {
-  /** UAC: every provisional response (1xx other than 100) to the initial INVITE */
-  onProvisional?(response: SipResponse): void;
-  /** a remote offer to answer (or a request for our offer); unanswered, the UA's answerer decides */
-  onOffer?(offer: IncomingOffer): void;
-  /** the remote answer to our offer */
-  onAnswer?(sdp: string): void;
-  /** 2xx and ACK exchanged for the initial INVITE */
-  onConfirmed?(): void;
-  /** UAC: the initial INVITE failed (final non-2xx; 408 on timeout, 503 on transport error) */
-  onFailure?(status: number, response: SipResponse | null): void;
-  onTerminated?(reason: TerminationReason): void;
-  /** in-dialog requests other than INVITE/UPDATE/PRACK/BYE/ACK (INFO, NOTIFY, ...); default 200 for INFO */
-  onRequest?(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void;
-  /** the outcome of our re-INVITE / UPDATE (after any glare retries) */
-  onRefreshResult?(method: "INVITE" | "UPDATE", status: number): void;
-}
 
 export class InviteSession {
   readonly role: "uac" | "uas";
@@ -96,7 +55,8 @@ export class InviteSession {
   /** @internal */ remoteAllow: Set<string> | null = null;
   private current: InviteSessionState;
   private main: Dialog | null = null;
-  private lastAck: { readonly seq: number; readonly ack: SipRequest; readonly to: TransportAddress } | null = null;
+  private lastAck: { readonly seq: number; readonly ack: SipRequest; readonly to: TransportAddress } | null =
+    null;
   private endReason: TerminationReason | null = null;
 
   constructor(
@@ -151,7 +111,14 @@ export class InviteSession {
   // ---- application API ---------------------------------------------------------------------
 
   /** UAS: a provisional response (RFC 3262 reliable when asked and the UAC supports 100rel). */
-  progress(status = 180, opts: { readonly sdp?: string | null; readonly reliable?: boolean; readonly headers?: readonly SipHeader[] } = {}): void {
+  progress(
+    status = 180,
+    opts: {
+      readonly sdp?: string | null;
+      readonly reliable?: boolean;
+      readonly headers?: readonly SipHeader[];
+    } = {},
+  ): void {
     this.uas?.progress(status, opts);
   }
 
@@ -198,7 +165,11 @@ export class InviteSession {
   }
 
   /** A non-target-refresh request in the dialog (INFO, NOTIFY, MESSAGE ...). */
-  request(method: string, opts: { readonly body?: Body | null; readonly headers?: readonly SipHeader[] } = {}, onResponse?: (r: SipResponse | null) => void): boolean {
+  request(
+    method: string,
+    opts: { readonly body?: Body | null; readonly headers?: readonly SipHeader[] } = {},
+    onResponse?: (r: SipResponse | null) => void,
+  ): boolean {
     const tu: ClientTransactionUser = {
       onResponse: (r) => {
         if (r.status >= 200) onResponse?.(r);
@@ -215,7 +186,8 @@ export class InviteSession {
   /** @internal */
   setState(to: InviteSessionState): void {
     if (to === this.current) return;
-    if (!inviteSessionTransitions[this.current].includes(to)) throw new Error(`bug: session ${this.current} -> ${to}`);
+    if (!inviteSessionTransitions[this.current].includes(to))
+      throw new Error(`bug: session ${this.current} -> ${to}`);
     this.current = to;
   }
 
@@ -236,20 +208,30 @@ export class InviteSession {
   /** @internal */
   sendInDialog(
     method: string,
-    opts: { readonly body: Body | null; readonly headers: readonly SipHeader[]; readonly contact?: boolean; readonly dialog?: Dialog },
+    opts: {
+      readonly body: Body | null;
+      readonly headers: readonly SipHeader[];
+      readonly contact?: boolean;
+      readonly dialog?: Dialog;
+    },
     tu: ClientTransactionUser,
   ): SipRequest | null {
     const d = opts.dialog ?? this.main;
     if (d === null || d.state === "terminated") return null;
-    const request = buildInDialogRequest(d, method, {
-      via: this.ctx.via(this.transport),
-      cseq: d.nextLocalSeq(this.ctx.random),
-      contact: opts.contact === true ? this.ctx.contact(this.transport) : null,
-      body: opts.body,
-      headers: [...opts.headers, ...this.ctx.identityHeaders()],
-    });
+    const build = (transport: TransportProtocol, cseq: number): SipRequest =>
+      buildInDialogRequest(d, method, {
+        via: this.ctx.via(transport),
+        cseq,
+        contact: opts.contact === true ? this.ctx.contact(transport) : null,
+        body: opts.body,
+        headers: [...opts.headers, ...this.ctx.identityHeaders()],
+      });
+    const cseq = d.nextLocalSeq(this.ctx.random);
+    let request = build(this.transport, cseq);
     const to = this.destination(request);
     if (to === null) return null;
+    // the Via names the transport the request actually leaves on (RFC 3261 §18.1.1)
+    if (to.transport !== this.transport) request = build(to.transport, cseq);
     this.ctx.sendRequest(request, to, tu);
     return request;
   }
@@ -258,9 +240,12 @@ export class InviteSession {
   sendAck(invite: SipRequest, body: Body | null, dialog: Dialog | null = this.main): void {
     const seq = cseqOf(invite)?.seq;
     if (dialog === null || seq === undefined) return;
-    const ack = buildAck2xx(dialog, invite, { via: this.ctx.via(this.transport), inviteSeq: seq, body });
+    const build = (transport: TransportProtocol): SipRequest =>
+      buildAck2xx(dialog, invite, { via: this.ctx.via(transport), inviteSeq: seq, body });
+    let ack = build(this.transport);
     const to = this.destination(ack);
     if (to === null) return;
+    if (to.transport !== this.transport) ack = build(to.transport);
     if (dialog === this.main) this.lastAck = { seq, ack, to };
     this.ctx.sendDirect(ack, to);
   }
@@ -312,12 +297,13 @@ export class InviteSession {
         else this.replyTo(request, from, 481);
         return;
       case "OPTIONS":
-        this.ctx.transactions.createServerTransaction(request, {}, { send: this.ctx.responder(from) }).sendResponse(
-          answerOptions(request, this.ctx.capabilities, d.id.localTag),
-        );
+        this.ctx.transactions
+          .createServerTransaction(request, {}, { send: this.ctx.responder(from) })
+          .sendResponse(answerOptions(request, this.ctx.capabilities, d.id.localTag));
         return;
       default: {
-        const reply = (status: number, opts: ReplyOptions = {}): void => this.replyTo(request, from, status, opts);
+        const reply = (status: number, opts: ReplyOptions = {}): void =>
+          this.replyTo(request, from, status, opts);
         if (this.handlers.onRequest !== undefined) this.handlers.onRequest(request, reply);
         else reply(request.method === "INFO" ? 200 : 501);
       }

@@ -127,7 +127,13 @@ export class ReliableProvisionals {
   /** A PRACK arrived: "matched" (with whether that 1xx had SDP) or "no-match" (answer 481). */
   prack(rack: RAck | null): { readonly matched: boolean; readonly hadSdp: boolean } {
     const o = this.outstanding;
-    if (o === null || rack === null || rack.method !== "INVITE" || rack.cseq !== this.inviteSeq || rack.rseq !== o.rseq)
+    if (
+      o === null ||
+      rack === null ||
+      rack.method !== "INVITE" ||
+      rack.cseq !== this.inviteSeq ||
+      rack.rseq !== o.rseq
+    )
       return { matched: false, hadSdp: false };
     this.clear();
     const next = this.queue.shift();

@@ -67,7 +67,10 @@ export function stripForRequestUri(uri: string): string {
 }
 
 /** RFC 3261 §8.1.2: where a request goes first: the top Route's URI, else the Request-URI. */
-export function nextHopUri(request: { readonly uri: string; readonly headers: SipMessage["headers"] }): string {
+export function nextHopUri(request: {
+  readonly uri: string;
+  readonly headers: SipMessage["headers"];
+}): string {
   const top = getHeaders(request as SipMessage, "route")[0];
   return top === undefined ? request.uri : uriOfRoute(top);
 }

@@ -73,7 +73,10 @@ export interface NegotiatedTimer {
 }
 
 /** Headers a UAC puts in an INVITE or UPDATE that asks for (or refreshes) a session timer. */
-export function uacTimerHeaders(cfg: SessionTimerConfig, current: NegotiatedTimer | null = null): SipHeader[] {
+export function uacTimerHeaders(
+  cfg: SessionTimerConfig,
+  current: NegotiatedTimer | null = null,
+): SipHeader[] {
   const se = current?.intervalS ?? cfg.sessionExpiresS;
   // RFC 4028 §7.4: a refresh keeps the refresher role: we send it, so we are this transaction's UAC
   const refresher = current === null ? "" : `;refresher=${current.weRefresh ? "uac" : "uas"}`;
@@ -94,8 +97,10 @@ export type UasTimerDecision =
 /** The UAS's answer to an INVITE / UPDATE as far as session timers go (RFC 4028 §9). */
 export function uasTimerDecision(request: SipRequest, cfg: SessionTimerConfig | null): UasTimerDecision {
   const se = parseSessionExpires(getHeader(request, "session-expires"));
-  const uacSupports = optionTags(request, "supported").has("timer") || optionTags(request, "require").has("timer");
-  if (se !== null && cfg !== null && se.deltaS < cfg.minSeS) return { kind: "reject-422", minSeS: cfg.minSeS };
+  const uacSupports =
+    optionTags(request, "supported").has("timer") || optionTags(request, "require").has("timer");
+  if (se !== null && cfg !== null && se.deltaS < cfg.minSeS)
+    return { kind: "reject-422", minSeS: cfg.minSeS };
   if (se === null && cfg === null) return { kind: "none" };
   if (se === null) {
     const refresher = uacSupports ? cfg!.refresher : "uas";

@@ -79,9 +79,21 @@ export class UacInvite {
     if (this.timerConfig !== null) headers.push(...uacTimerHeaders(this.timerConfig));
     headers.push(...ctx.identityHeaders(), ...(opts.headers ?? []));
     const sdp = opts.sdp ?? null;
-    const invite: SipRequest = { kind: "request", method: "INVITE", uri: opts.target, version: "SIP/2.0", headers, body: Buffer.alloc(0) };
+    const invite: SipRequest = {
+      kind: "request",
+      method: "INVITE",
+      uri: opts.target,
+      version: "SIP/2.0",
+      headers,
+      body: Buffer.alloc(0),
+    };
     this.current = withBody(invite, sdpBody(sdp));
     if (sdp !== null) session.oa.transition("local-offer", sdp);
+  }
+
+  /** The initial INVITE has no final response yet. */
+  get pending(): boolean {
+    return !this.final;
   }
 
   /** The INVITE as last sent (after any 401/407/422 retry). */
@@ -111,7 +123,11 @@ export class UacInvite {
     const made = createUacDialog(this.current, r);
     if (!made.ok || made.dialog.key === this.session.dialog?.key) return;
     this.session.sendAck(this.current, null, made.dialog);
-    this.session.sendInDialog("BYE", { body: null, headers: [], dialog: made.dialog }, { onResponse: () => undefined });
+    this.session.sendInDialog(
+      "BYE",
+      { body: null, headers: [], dialog: made.dialog },
+      { onResponse: () => undefined },
+    );
   }
 
   private send(): void {
@@ -126,7 +142,10 @@ export class UacInvite {
     this.final = true;
     if (this.session.state === "terminated") return;
     this.session.handlers.onFailure?.(status, r);
-    this.session.terminate(this.cancelled ? "cancelled" : status === 408 || status === 503 ? "failed" : "rejected", false);
+    this.session.terminate(
+      this.cancelled ? "cancelled" : status === 408 || status === 503 ? "failed" : "rejected",
+      false,
+    );
   }
 
   private onResponse(r: SipResponse): void {
@@ -141,7 +160,10 @@ export class UacInvite {
     }
     if (r.status === 422 && !this.retried422 && this.timerConfig !== null) {
       const cfg = retryAfter422(r, this.timerConfig);
-      const next = cfg === null ? null : resubmit(this.current, { drop: ["session-expires", "min-se"], add: uacTimerHeaders(cfg) });
+      const next =
+        cfg === null
+          ? null
+          : resubmit(this.current, { drop: ["session-expires", "min-se"], add: uacTimerHeaders(cfg) });
       if (cfg !== null && next !== null) {
         this.retried422 = true;
         this.timerConfig = cfg;
@@ -190,7 +212,11 @@ export class UacInvite {
     const sdp = sdpOf(r);
     const rack = header("rack", formatRAck({ rseq, cseq: cseqOf(r)?.seq ?? 0, method: "INVITE" }));
     const prack = (answer: string | null): void => {
-      s.sendInDialog("PRACK", { body: sdpBody(answer), headers: [rack], dialog: e.dialog }, { onResponse: () => undefined });
+      s.sendInDialog(
+        "PRACK",
+        { body: sdpBody(answer), headers: [rack], dialog: e.dialog },
+        { onResponse: () => undefined },
+      );
     };
     if (sdp !== null && s.oa.state === "offer-sent") {
       s.oa.transition("remote-answer", sdp);

@@ -22,7 +22,8 @@ import type { InviteServerTransaction, Uas2xxRetransmitter } from "../transactio
 import type { ReceivedFrom } from "../transport/index.ts";
 import { capabilityHeaders } from "./capabilities.ts";
 import { createUasDialog } from "./dialog.ts";
-import type { InviteSession, ReplyOptions } from "./invite-session.ts";
+import type { InviteSession } from "./invite-session.ts";
+import type { ReplyOptions } from "./invite-session-types.ts";
 import { parseRAck, ReliableProvisionals } from "./prack.ts";
 import { uasTimerHeaders } from "./session-timer-negotiation.ts";
 import type { UasTimerDecision } from "./session-timer-negotiation.ts";
@@ -69,6 +70,11 @@ export class UasInvite {
     if (sdp !== null) session.oa.transition("remote-offer", sdp);
   }
 
+  /** The initial INVITE has no final response yet. */
+  get pending(): boolean {
+    return !this.final;
+  }
+
   /** The offer in the INVITE, or null (delayed offer: our offer goes in the first reliable 1xx or the 2xx). */
   get remoteOffer(): string | null {
     return sdpOf(this.invite);
@@ -78,7 +84,9 @@ export class UasInvite {
     const s = this.session;
     if (this.final || s.state === "terminated") return;
     if (status <= 100 || status >= 200) throw new Error(`bug: progress(${status})`);
-    const reliable = s.ctx.prack !== "off" && (this.peer100rel === "required" || (opts.reliable === true && this.peer100rel === "supported"));
+    const reliable =
+      s.ctx.prack !== "off" &&
+      (this.peer100rel === "required" || (opts.reliable === true && this.peer100rel === "supported"));
     let sdp = opts.sdp ?? null;
     if (sdp !== null) {
       if (s.oa.state === "offer-received" && reliable) s.oa.transition("local-answer", sdp);
@@ -88,7 +96,11 @@ export class UasInvite {
     }
     this.ensureDialog();
     if (s.state === "incoming") s.setState("early");
-    const response = this.response(status, [header("contact", `<${s.ctx.contact(s.transport)}>`), ...(opts.headers ?? [])], sdp);
+    const response = this.response(
+      status,
+      [header("contact", `<${s.ctx.contact(s.transport)}>`), ...(opts.headers ?? [])],
+      sdp,
+    );
     if (!reliable) {
       this.tx.sendResponse(response);
       return;
@@ -97,7 +109,12 @@ export class UasInvite {
       clock: s.ctx.clock,
       T1: s.ctx.transactionConfig.timers.T1,
       send: (r) => this.tx.sendResponse(r),
-      onGiveUp: () => this.reject(PRACK_TIMEOUT_STATUS, { reason: "Reliable Provisional Not Acknowledged" }, "prack-timeout"),
+      onGiveUp: () =>
+        this.reject(
+          PRACK_TIMEOUT_STATUS,
+          { reason: "Reliable Provisional Not Acknowledged" },
+          "prack-timeout",
+        ),
       random: s.ctx.random,
     });
     this.reliable.send(response, sdp !== null);
@@ -137,7 +154,10 @@ export class UasInvite {
       { send: s.ctx.responder(this.from) },
     );
     if (this.timerDecision.kind === "accept")
-      s.applyTimer({ intervalS: this.timerDecision.intervalS, weRefresh: this.timerDecision.refresher === "uas" });
+      s.applyTimer({
+        intervalS: this.timerDecision.intervalS,
+        weRefresh: this.timerDecision.refresher === "uas",
+      });
   }
 
   reject(status: number, opts: ReplyOptions, why: "rejected" | "prack-timeout" = "rejected"): void {
@@ -177,7 +197,10 @@ export class UasInvite {
   /** RFC 3262 §3: match the RAck, 200 or 481; an answer to our reliable-1xx offer is in the PRACK. */
   onPrack(prack: SipRequest, from: ReceivedFrom): void {
     const s = this.session;
-    const result = this.reliable?.prack(parseRAck(getHeader(prack, "rack"))) ?? { matched: false, hadSdp: false };
+    const result = this.reliable?.prack(parseRAck(getHeader(prack, "rack"))) ?? {
+      matched: false,
+      hadSdp: false,
+    };
     if (!result.matched) {
       s.replyTo(prack, from, 481);
       return;

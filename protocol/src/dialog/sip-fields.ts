@@ -50,7 +50,10 @@ export function contactUri(m: SipMessage): string | null {
 }
 
 /** Option tags of Supported / Require / Proxy-Require / Unsupported, lower-cased. */
-export function optionTags(m: SipMessage, name: "supported" | "require" | "proxy-require" | "unsupported"): Set<string> {
+export function optionTags(
+  m: SipMessage,
+  name: "supported" | "require" | "proxy-require" | "unsupported",
+): Set<string> {
   return new Set(getHeaders(m, name).map((t) => t.trim().toLowerCase()));
 }
 
@@ -74,7 +77,11 @@ export function sdpOf(m: SipMessage): string | null {
 }
 
 /** The message with the given headers removed (any form of the names) and `add` appended before Content-Length. */
-export function editHeaders<M extends SipMessage>(m: M, drop: readonly string[], add: readonly SipHeader[] = []): M {
+export function editHeaders<M extends SipMessage>(
+  m: M,
+  drop: readonly string[],
+  add: readonly SipHeader[] = [],
+): M {
   const names = new Set(drop.map((n) => n.toLowerCase()));
   const kept = m.headers.filter((h) => !names.has(h.name));
   const cl = kept.findIndex((h) => h.name === "content-length");
@@ -83,7 +90,10 @@ export function editHeaders<M extends SipMessage>(m: M, drop: readonly string[],
 }
 
 /** The message with a body, Content-Type and a matching Content-Length (or no body at all). */
-export function withBody<M extends SipMessage>(m: M, body: { readonly contentType: string; readonly text: string } | null): M {
+export function withBody<M extends SipMessage>(
+  m: M,
+  body: { readonly contentType: string; readonly text: string } | null,
+): M {
   const bytes = body === null ? Buffer.alloc(0) : Buffer.from(body.text, "utf8");
   const stripped = editHeaders(m, ["content-type", "content-length"]);
   const headers = [...stripped.headers];

@@ -62,7 +62,8 @@ export class TargetRefresh {
 
   send(method: Method, opts: RefreshOptions): boolean {
     const st = this.s.state;
-    const allowed = method === "INVITE" ? st === "confirmed" : st === "early" || st === "answered" || st === "confirmed";
+    const allowed =
+      method === "INVITE" ? st === "confirmed" : st === "early" || st === "answered" || st === "confirmed";
     if (!allowed || this.outgoing !== null) return false;
     if (method === "INVITE" && this.incoming !== null) return false;
     if ((opts.sdp ?? null) !== null && !this.s.oa.canOffer()) return false;
@@ -100,13 +101,17 @@ export class TargetRefresh {
       ...(opts.headers ?? []),
     ];
     let sent: SipRequest | null = null;
-    sent = s.sendInDialog(method, { body: sdpBody(sdp), headers, contact: true }, {
-      onResponse: (r) => {
-        if (sent !== null) this.onResponse(method, sent, r);
+    sent = s.sendInDialog(
+      method,
+      { body: sdpBody(sdp), headers, contact: true },
+      {
+        onResponse: (r) => {
+          if (sent !== null) this.onResponse(method, sent, r);
+        },
+        onTimeout: () => this.gone(method, 408),
+        onTransportError: () => this.gone(method, 503),
       },
-      onTimeout: () => this.gone(method, 408),
-      onTransportError: () => this.gone(method, 503),
-    });
+    );
     if (sent === null) {
       if (sdp !== null) s.oa.transition("rejected");
       this.finish(method, 503);
@@ -187,7 +192,11 @@ export class TargetRefresh {
     const sdp = sdpOf(request);
     const tx =
       method === "INVITE"
-        ? (s.ctx.transactions.createServerTransaction(request, {}, { send: s.ctx.responder(from) }) as InviteServerTransaction)
+        ? (s.ctx.transactions.createServerTransaction(
+            request,
+            {},
+            { send: s.ctx.responder(from) },
+          ) as InviteServerTransaction)
         : null;
     const final = (status: number, headers: SipHeader[] = [], body: string | null = null): void => {
       if (tx === null) {
@@ -201,14 +210,18 @@ export class TargetRefresh {
       {
         method,
         hasOffer: sdp !== null,
-        ourInvitePending: this.outgoing?.method === "INVITE" && this.glareTimer === null,
-        theirInvitePending: this.incoming !== null && !this.incoming.answered,
+        ourInvitePending:
+          (this.outgoing?.method === "INVITE" && this.glareTimer === null) || s.uac?.pending === true,
+        theirInvitePending: (this.incoming !== null && !this.incoming.answered) || s.uas?.pending === true,
         offerAnswer: s.oa.state,
       },
       s.ctx.random,
     );
     if (glare !== null) {
-      return final(glare.status, glare.status === 500 ? [header("retry-after", String(glare.retryAfterS))] : []);
+      return final(
+        glare.status,
+        glare.status === 500 ? [header("retry-after", String(glare.retryAfterS))] : [],
+      );
     }
     const decision = uasTimerDecision(request, s.ctx.sessionTimer);
     if (decision.kind === "reject-422") return final(422, [minSeHeader(decision.minSeS)]);
@@ -216,12 +229,24 @@ export class TargetRefresh {
     const seq = cseqOf(request)?.seq ?? 0;
     if (method === "INVITE") this.incoming = { seq, answered: false };
     const ok = (body: string | null): void => {
-      const headers = [header("contact", `<${s.ctx.contact(s.transport)}>`), ...capabilityHeaders(s.ctx.capabilities), ...uasTimerHeaders(decision)];
+      const headers = [
+        header("contact", `<${s.ctx.contact(s.transport)}>`),
+        ...capabilityHeaders(s.ctx.capabilities),
+        ...uasTimerHeaders(decision),
+      ];
       this.applyUasTimer(decision);
       if (tx === null) return final(200, headers, body);
-      const r = withBody(buildResponse(request, 200, { headers: [...headers, ...s.ctx.identityHeaders()] }), sdpBody(body));
+      const r = withBody(
+        buildResponse(request, 200, { headers: [...headers, ...s.ctx.identityHeaders()] }),
+        sdpBody(body),
+      );
       if (this.incoming !== null) this.incoming.answered = true;
-      this.retransmitter = s.ctx.transactions.sendInvite2xx(tx, r, { onAckTimeout: () => s.terminate("ack-timeout", true) }, { send: s.ctx.responder(from) });
+      this.retransmitter = s.ctx.transactions.sendInvite2xx(
+        tx,
+        r,
+        { onAckTimeout: () => s.terminate("ack-timeout", true) },
+        { send: s.ctx.responder(from) },
+      );
     };
     const refuse = (status: number): void => {
       s.oa.transition("rejected");
@@ -268,7 +293,12 @@ export class TargetRefresh {
     if (d.kind === "accept") this.s.applyTimer({ intervalS: d.intervalS, weRefresh: d.refresher === "uas" });
   }
 
-  private offer(site: OfferSite, sdp: string | null, hold: HoldState, cb: { accept(sdp: string): void; reject(status: number): void }): void {
+  private offer(
+    site: OfferSite,
+    sdp: string | null,
+    hold: HoldState,
+    cb: { accept(sdp: string): void; reject(status: number): void },
+  ): void {
     this.s.offerToApp(makeIncomingOffer(site, sdp, hold, cb));
   }
 }

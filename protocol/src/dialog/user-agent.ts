@@ -11,7 +11,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { SipHeader, SipMessage, SipRequest, SipResponse } from "../wire/sip/index.ts";
-import { buildResponse, createRealClock, defaultTransactionConfig, TransactionLayer } from "../transaction/index.ts";
+import {
+  buildResponse,
+  createRealClock,
+  defaultTransactionConfig,
+  TransactionLayer,
+} from "../transaction/index.ts";
 import type {
   ClientTransaction,
   ClientTransactionUser,
@@ -23,21 +28,36 @@ import type {
 } from "../transaction/index.ts";
 import { hostForUri, responseSender, targetOfUri, TransportSet } from "../transport/index.ts";
 import type { ReceivedFrom, SipTransport, TransportAddress, TransportProtocol } from "../transport/index.ts";
-import { DigestClient, newBranch } from "../auth/index.ts";
-import type { CredentialLookup, DigestCredentials, DigestServer, SecretLookup } from "../auth/index.ts";
-import { answerOptions, DEFAULT_CAPABILITIES, methodNotAllowed, unsupportedRequired } from "./capabilities.ts";
+import { newBranch } from "../auth/index.ts";
+import type { DigestServer, SecretLookup } from "../auth/index.ts";
+import {
+  answerOptions,
+  DEFAULT_CAPABILITIES,
+  methodNotAllowed,
+  unsupportedRequired,
+} from "./capabilities.ts";
 import type { Capabilities } from "./capabilities.ts";
 import { dialogIdOfRequest, dialogIdOfResponse, dialogKey } from "./dialog-id.ts";
 import type { ViaSpec } from "./in-dialog-request.ts";
-import { viaValue } from "./in-dialog-request.ts";
 import { InviteSession } from "./invite-session.ts";
-import type { ReplyOptions } from "./invite-session.ts";
+import type { ReplyOptions } from "./invite-session-types.ts";
 import { UacInvite } from "./session-uac.ts";
 import type { UacInviteOptions } from "./session-uac.ts";
+import { sendOutOfDialog } from "./out-of-dialog-request.ts";
+import type { OutOfDialogRequest } from "./out-of-dialog-request.ts";
 import { UasInvite } from "./session-uas.ts";
 import { DEFAULT_SESSION_TIMER, minSeHeader, uasTimerDecision } from "./session-timer-negotiation.ts";
 import type { SessionTimerConfig } from "./session-timer-negotiation.ts";
-import { allowedMethods, callIdOf, contactUri, cseqOf, header, optionTags, tagOf, withBody } from "./sip-fields.ts";
+import {
+  allowedMethods,
+  callIdOf,
+  contactUri,
+  cseqOf,
+  header,
+  optionTags,
+  tagOf,
+  withBody,
+} from "./sip-fields.ts";
 import type { PrackPolicy, UaContext } from "./ua-context.ts";
 
 export interface UserAgentOptions {
@@ -63,22 +83,18 @@ export interface UserAgentOptions {
   /** answers offers the application does not handle (default: our current local SDP) */
   readonly answerer?: (session: InviteSession, offer: string | null) => string | null;
   /** challenge these methods out of dialog (RFC 3261 §22.1) */
-  readonly authenticator?: { readonly server: DigestServer; readonly lookup: SecretLookup; readonly methods?: readonly string[] };
+  readonly authenticator?: {
+    readonly server: DigestServer;
+    readonly lookup: SecretLookup;
+    readonly methods?: readonly string[];
+  };
 }
 
-export interface OutOfDialogRequest {
-  readonly method: string;
-  readonly target: string;
-  /** From value without tag */
-  readonly from: string;
-  readonly to?: string;
-  readonly headers?: readonly SipHeader[];
-  readonly body?: { readonly contentType: string; readonly text: string } | null;
-  readonly nextHop?: TransportAddress;
-  readonly credentials?: DigestCredentials | readonly DigestCredentials[] | CredentialLookup;
-}
-
-export type RequestHandler = (request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void, from: ReceivedFrom) => void;
+export type RequestHandler = (
+  request: SipRequest,
+  reply: (status: number, opts?: ReplyOptions) => void,
+  from: ReceivedFrom,
+) => void;
 
 export class UserAgent implements UaContext {
   readonly clock: Clock;
@@ -96,6 +112,11 @@ export class UserAgent implements UaContext {
   private readonly dialogs = new Map<string, InviteSession>();
   private readonly uacByLocalTag = new Map<string, InviteSession>();
   private readonly uasByTx = new Map<ServerTransaction, InviteSession>();
+  /** what each live session is filed under, so ending one costs O(its keys), not O(all sessions) */
+  private readonly filed = new Map<
+    InviteSession,
+    { dialogs: Set<string>; uacKey: string | null; uasTx: ServerTransaction | null }
+  >();
   private readonly sessions = new Set<InviteSession>();
 
   constructor(private readonly options: UserAgentOptions) {
@@ -111,7 +132,7 @@ export class UserAgent implements UaContext {
       config: this.transactionConfig,
       send: () => undefined, // every transaction gets its own bound sender
       newTag: () => this.newTag(),
-      ...(options.maxSessions === undefined ? {} : { retryAfterS: options.retryAfterS ?? 5 }),
+      retryAfterS: options.retryAfterS ?? 5,
     });
     this.transport.onMessage((m, from) => this.receive(m, from));
   }
@@ -137,7 +158,9 @@ export class UserAgent implements UaContext {
     const uac = new UacInvite(session, to, opts);
     session.uac = uac;
     this.sessions.add(session);
-    this.uacByLocalTag.set(`${session.callId}\u0000${tagOf(uac.invite, "from")}`, session);
+    const uacKey = `${session.callId}\u0000${tagOf(uac.invite, "from")}`;
+    this.uacByLocalTag.set(uacKey, session);
+    this.filed.set(session, { dialogs: new Set(), uacKey, uasTx: null });
     uac.start();
     return session;
   }
@@ -148,37 +171,7 @@ export class UserAgent implements UaContext {
    * response, or null on timeout / transport error.
    */
   request(opts: OutOfDialogRequest, onFinal: (response: SipResponse | null) => void): SipRequest {
-    const to = opts.nextHop ?? this.targetOf(opts.target);
-    const headers: SipHeader[] = [
-      header("via", viaValue(this.via(to.transport))),
-      header("max-forwards", "70"),
-      header("from", `${opts.from};tag=${this.newTag()}`),
-      header("to", opts.to ?? `<${opts.target}>`),
-      header("call-id", this.newCallId()),
-      header("cseq", `1 ${opts.method}`),
-      header("contact", `<${this.contact(to.transport)}>`),
-      ...this.identityHeaders(),
-      ...(opts.headers ?? []),
-    ];
-    const base: SipRequest = { kind: "request", method: opts.method, uri: opts.target, version: "SIP/2.0", headers, body: Buffer.alloc(0) };
-    const first = withBody(base, opts.body ?? null);
-    const auth = opts.credentials === undefined ? null : new DigestClient(opts.credentials);
-    const send = (request: SipRequest): void => {
-      this.sendRequest(request, to, {
-        onResponse: (r) => {
-          if (r.status < 200) return;
-          if ((r.status === 401 || r.status === 407) && auth !== null) {
-            const next = auth.authorize(request, r);
-            if (next.ok) return send(next.request);
-          }
-          onFinal(r);
-        },
-        onTimeout: () => onFinal(null),
-        onTransportError: () => onFinal(null),
-      });
-    };
-    send(first);
-    return first;
+    return sendOutOfDialog(this, opts.nextHop ?? this.targetOf(opts.target), opts, onFinal);
   }
 
   /** Ends every session (BYE or CANCEL / 480), e.g. on SIGTERM. The transport stays open. */
@@ -200,7 +193,13 @@ export class UserAgent implements UaContext {
   via(transport: TransportProtocol): ViaSpec {
     const local = this.localFor(transport);
     const t: "UDP" | "TCP" = transport === "tcp" ? "TCP" : "UDP";
-    return { transport: t, host: hostForUri(local.host), port: local.port, branch: this.newBranch(), rport: transport === "udp" };
+    return {
+      transport: t,
+      host: hostForUri(local.host),
+      port: local.port,
+      branch: this.newBranch(),
+      rport: transport === "udp",
+    };
   }
   contact(transport: TransportProtocol): string {
     const local = this.localFor(transport);
@@ -212,7 +211,10 @@ export class UserAgent implements UaContext {
     return ua === null ? [] : [header("user-agent", ua)];
   }
   sendRequest(request: SipRequest, to: TransportAddress, tu: ClientTransactionUser): ClientTransaction {
-    return this.transactions.sendRequest(request, tu, { send: (m) => this.transport.send(m, to), reliable: to.transport === "tcp" });
+    return this.transactions.sendRequest(request, tu, {
+      send: (m) => this.transport.send(m, to),
+      reliable: to.transport === "tcp",
+    });
   }
   sendDirect(message: SipMessage, to: TransportAddress): void {
     this.transport.send(message, to);
@@ -222,16 +224,21 @@ export class UserAgent implements UaContext {
   }
   registerDialog(key: string, session: unknown): void {
     this.dialogs.set(key, session as InviteSession);
+    this.filed.get(session as InviteSession)?.dialogs.add(key);
   }
   unregisterDialog(key: string, session: unknown): void {
     if (this.dialogs.get(key) === session) this.dialogs.delete(key);
+    this.filed.get(session as InviteSession)?.dialogs.delete(key);
   }
   sessionEnded(session: unknown): void {
     const s = session as InviteSession;
     this.sessions.delete(s);
-    for (const [k, v] of this.uacByLocalTag) if (v === s) this.uacByLocalTag.delete(k);
-    for (const [k, v] of this.uasByTx) if (v === s) this.uasByTx.delete(k);
-    for (const [k, v] of this.dialogs) if (v === s) this.dialogs.delete(k);
+    const f = this.filed.get(s);
+    if (f === undefined) return;
+    this.filed.delete(s);
+    if (f.uacKey !== null && this.uacByLocalTag.get(f.uacKey) === s) this.uacByLocalTag.delete(f.uacKey);
+    if (f.uasTx !== null) this.uasByTx.delete(f.uasTx);
+    for (const k of f.dialogs) if (this.dialogs.get(k) === s) this.dialogs.delete(k);
   }
   defaultAnswer(session: InviteSession, offer: string | null): string | null {
     return this.options.answerer !== undefined ? this.options.answerer(session, offer) : session.oa.localSdp;
@@ -265,7 +272,9 @@ export class UserAgent implements UaContext {
         return;
       case "invalid":
         if (message.kind === "request" && message.method !== "ACK")
-          this.responder(from)(buildResponse(message, 400, { toTag: this.newTag(), reason: `Bad Request (${inbound.reason})` }));
+          this.responder(from)(
+            buildResponse(message, 400, { toTag: this.newTag(), reason: `Bad Request (${inbound.reason})` }),
+          );
         return;
       case "new-request":
         return this.newRequest(inbound.request, from);
@@ -292,7 +301,9 @@ export class UserAgent implements UaContext {
     const unknown = unsupportedRequired(request, optionTags(request, "require"), this.capabilities);
     if (unknown.length > 0) return reply(420, { headers: [header("unsupported", unknown.join(", "))] });
     if (!this.capabilities.allow.includes(request.method) && this.onRequest === null) {
-      return void this.serverTx(request, from).sendResponse(methodNotAllowed(request, this.capabilities, this.newTag()));
+      return void this.serverTx(request, from).sendResponse(
+        methodNotAllowed(request, this.capabilities, this.newTag()),
+      );
     }
     const id = dialogIdOfRequest(request);
     if (id !== null) {
@@ -309,7 +320,9 @@ export class UserAgent implements UaContext {
       case "INVITE":
         return this.newInvite(request, from, reply);
       case "OPTIONS":
-        return void this.serverTx(request, from).sendResponse(answerOptions(request, this.capabilities, this.newTag()));
+        return void this.serverTx(request, from).sendResponse(
+          answerOptions(request, this.capabilities, this.newTag()),
+        );
       case "BYE":
       case "PRACK":
       case "UPDATE":
@@ -317,11 +330,17 @@ export class UserAgent implements UaContext {
         return reply(481);
       default:
         if (this.onRequest !== null) return this.onRequest(request, reply, from);
-        return void this.serverTx(request, from).sendResponse(methodNotAllowed(request, this.capabilities, this.newTag()));
+        return void this.serverTx(request, from).sendResponse(
+          methodNotAllowed(request, this.capabilities, this.newTag()),
+        );
     }
   }
 
-  private newInvite(request: SipRequest, from: ReceivedFrom, reply: (status: number, opts?: ReplyOptions) => void): void {
+  private newInvite(
+    request: SipRequest,
+    from: ReceivedFrom,
+    reply: (status: number, opts?: ReplyOptions) => void,
+  ): void {
     const max = this.options.maxSessions;
     if (max !== undefined && this.sessions.size >= max)
       return reply(503, { headers: [header("retry-after", String(this.options.retryAfterS ?? 5))] });
@@ -329,12 +348,21 @@ export class UserAgent implements UaContext {
     const decision = uasTimerDecision(request, this.sessionTimer);
     if (decision.kind === "reject-422") return reply(422, { headers: [minSeHeader(decision.minSeS)] });
     if (this.onInvite === null) return reply(480);
-    const s = new InviteSession(this, { role: "uas", callId: callIdOf(request) ?? "", transport: from.transport });
-    const tx = this.transactions.createServerTransaction(request, { onTimeout: () => s.terminate("ack-timeout", false) }, { send: this.responder(from) });
+    const s = new InviteSession(this, {
+      role: "uas",
+      callId: callIdOf(request) ?? "",
+      transport: from.transport,
+    });
+    const tx = this.transactions.createServerTransaction(
+      request,
+      { onTimeout: () => s.terminate("ack-timeout", false) },
+      { send: this.responder(from) },
+    );
     s.uas = new UasInvite(s, request, tx as InviteServerTransaction, from, decision);
     s.remoteAllow = allowedMethods(request);
     this.sessions.add(s);
     this.uasByTx.set(tx, s);
+    this.filed.set(s, { dialogs: new Set(), uacKey: null, uasTx: tx });
     this.onInvite(s, request);
   }
 
@@ -343,7 +371,10 @@ export class UserAgent implements UaContext {
   }
 
   private localFor(transport: TransportProtocol): { host: string; port: number } {
-    const t = this.transport instanceof TransportSet ? (this.transport.member(transport) ?? this.transport) : this.transport;
+    const t =
+      this.transport instanceof TransportSet
+        ? (this.transport.member(transport) ?? this.transport)
+        : this.transport;
     return { host: this.options.advertisedHost ?? t.local.host, port: t.local.port };
   }
 

@@ -49,7 +49,7 @@ function expandIpv6(h: string): number[] {
 function compressIpv6(groups: number[]): string {
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

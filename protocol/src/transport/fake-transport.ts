@@ -99,7 +99,10 @@ export class FakeTransport implements SipTransport {
     readonly local: LocalAddress,
     readonly protocols: readonly TransportProtocol[],
   ) {
-    this.pipeline = new ReceivePipeline({ warnAgent: () => `${local.host}:${local.port}`, newTag: () => "fake400" });
+    this.pipeline = new ReceivePipeline({
+      warnAgent: () => `${local.host}:${local.port}`,
+      newTag: () => "fake400",
+    });
   }
 
   onMessage(handler: MessageHandler): void {
@@ -118,7 +121,11 @@ export class FakeTransport implements SipTransport {
     if (this.closed) return this.pipeline.emit({ kind: "send-error", to, reason: "transport closed" });
     if (!this.protocols.includes(to.transport))
       return this.pipeline.emit({ kind: "send-error", to, reason: `no ${to.transport} here` });
-    this.network.carry({ ...this.local, transport: to.transport }, { ...to, host: normalizeIp(to.host) }, toWire(message));
+    this.network.carry(
+      { ...this.local, transport: to.transport },
+      { ...to, host: normalizeIp(to.host) },
+      toWire(message),
+    );
   }
 
   /** Delivers raw bytes as if they came from `from` (tests of malformed input). */
@@ -130,7 +137,9 @@ export class FakeTransport implements SipTransport {
   deliver(bytes: Buffer, from: TransportAddress): void {
     if (this.closed) return;
     const to: TransportAddress = { ...this.local, transport: from.transport };
-    this.pipeline.process(bytes, { ...from, local: this.local }, (reply) => this.network.carry(to, from, reply));
+    this.pipeline.process(bytes, { ...from, local: this.local }, (reply) =>
+      this.network.carry(to, from, reply),
+    );
   }
 
   close(): Promise<void> {

@@ -32,7 +32,11 @@ export type InboundDecision =
 /** Longest problem text put in a Warning. */
 export const MAX_WARNING_TEXT = 200;
 
-export function classifyInbound(bytes: Buffer, source: PacketSource, options: InboundOptions): InboundDecision {
+export function classifyInbound(
+  bytes: Buffer,
+  source: PacketSource,
+  options: InboundOptions,
+): InboundDecision {
   const strict = parseSip(bytes, "strict");
   if (strict.ok) {
     const m = strict.message;
@@ -54,7 +58,13 @@ export function classifyInbound(bytes: Buffer, source: PacketSource, options: In
  * out here: RFC 4475 §3.4.1 expects an RFC 2543 request (which has none) to be accepted.
  * RFC 4475 §3.3.1 expects the others' absence to get a 400.
  */
-export const MANDATORY_FOR_ROUTING: readonly string[] = Object.freeze(["via", "to", "from", "call-id", "cseq"]);
+export const MANDATORY_FOR_ROUTING: readonly string[] = Object.freeze([
+  "via",
+  "to",
+  "from",
+  "call-id",
+  "cseq",
+]);
 
 function malformed(
   m: SipMessage,
@@ -89,4 +99,3 @@ export function warningHeader(warnAgent: string, text: string): SipHeader {
 function randomTag(): string {
   return randomBytes(6).toString("hex");
 }
-

@@ -14,7 +14,10 @@ export function withContentLength(message: SipMessage): SipMessage {
   if (message.headers.some((h) => h.name === "content-length")) return message;
   return {
     ...message,
-    headers: [...message.headers, { name: "content-length", raw: "Content-Length", value: String(message.body.length) }],
+    headers: [
+      ...message.headers,
+      { name: "content-length", raw: "Content-Length", value: String(message.body.length) },
+    ],
   };
 }
 

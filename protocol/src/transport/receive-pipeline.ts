@@ -76,7 +76,12 @@ export class ReceivePipeline {
           this.emit({ kind: "send-error", to: from, reason: String(error) });
           return;
         }
-        this.emit({ kind: "answered-malformed", from, status: decision.response.status, reason: decision.reason });
+        this.emit({
+          kind: "answered-malformed",
+          from,
+          status: decision.response.status,
+          reason: decision.reason,
+        });
         return;
       case "drop":
         this.emit({ kind: "dropped", from, reason: decision.reason });

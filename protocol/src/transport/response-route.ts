@@ -58,7 +58,11 @@ export function routeResponse(response: SipResponse, source: TransportAddress | 
  * Sends a response where §18.2.2 says. For TCP: on the request's connection while it is open,
  * else to received:sent-by-port. Returns false (and sends nothing) when there is no route.
  */
-export function sendResponse(transport: SipTransport, response: SipResponse, source: ReceivedFrom | null): boolean {
+export function sendResponse(
+  transport: SipTransport,
+  response: SipResponse,
+  source: ReceivedFrom | null,
+): boolean {
   const route = routeResponse(response, source);
   if (route === null) return false;
   const viaConnection = route.fallback !== null && source !== null;

@@ -13,8 +13,7 @@ import { DEFAULT_SIP_PORT } from "./response-route.ts";
 import type { TransportAddress, TransportProtocol } from "./types.ts";
 
 export type UriTarget =
-  | { readonly ok: true; readonly address: TransportAddress }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly address: TransportAddress } | { readonly ok: false; readonly reason: string };
 
 export function targetOfUri(uri: string, defaultTransport: TransportProtocol = "udp"): UriTarget {
   const u = parseSipUri(uri);
@@ -23,6 +22,7 @@ export function targetOfUri(uri: string, defaultTransport: TransportProtocol = "
   if (!isIpLiteral(u.host)) return { ok: false, reason: `host ${u.host} is not an IP literal (no DNS)` };
   const param = u.params["transport"]?.toLowerCase();
   const transport = param === undefined || param === null ? defaultTransport : param;
-  if (transport !== "udp" && transport !== "tcp") return { ok: false, reason: `transport ${transport} is not served` };
+  if (transport !== "udp" && transport !== "tcp")
+    return { ok: false, reason: `transport ${transport} is not served` };
   return { ok: true, address: { host: normalizeIp(u.host), port: u.port ?? DEFAULT_SIP_PORT, transport } };
 }

@@ -75,7 +75,9 @@ export class TcpTransport implements SipTransport {
     this.idleTimeoutMs = options.idleTimeoutMs ?? TCP_DEFAULTS.idleTimeoutMs;
     this.pipeline = new ReceivePipeline({
       warnAgent: () => options.warnAgent ?? `${hostForUri(this.local.host)}:${this.local.port}`,
-      ...(options.malformedRepliesPerSecond === undefined ? {} : { malformedRepliesPerSecond: options.malformedRepliesPerSecond }),
+      ...(options.malformedRepliesPerSecond === undefined
+        ? {}
+        : { malformedRepliesPerSecond: options.malformedRepliesPerSecond }),
     });
   }
 
@@ -89,7 +91,8 @@ export class TcpTransport implements SipTransport {
       server.listen({ host, port: options.port ?? 0, ipv6Only: options.ipv6Only ?? false }, () => {
         server.off("error", reject);
         const a = server.address();
-        if (a !== null && typeof a === "object") t.localAddress = { host: normalizeIp(a.address), port: a.port };
+        if (a !== null && typeof a === "object")
+          t.localAddress = { host: normalizeIp(a.address), port: a.port };
         server.on("connection", (socket) => t.accept(socket));
         server.on("error", () => undefined);
         resolve(t);
@@ -165,7 +168,11 @@ export class TcpTransport implements SipTransport {
       transport: "tcp",
     };
     if (this.closed || this.connections.size >= this.maxConnections) {
-      this.pipeline.emit({ kind: "connection-refused", from: peer, reason: `connection limit ${this.maxConnections}` });
+      this.pipeline.emit({
+        kind: "connection-refused",
+        from: peer,
+        reason: `connection limit ${this.maxConnections}`,
+      });
       socket.destroy();
       return;
     }
@@ -202,7 +209,12 @@ export class TcpTransport implements SipTransport {
           break;
         case "skip":
           if (out.ping) conn.socket.write("\r\n");
-          else this.pipeline.emit({ kind: "dropped", from: conn.peer, reason: `stream: ${out.reason} (${out.length} bytes)` });
+          else
+            this.pipeline.emit({
+              kind: "dropped",
+              from: conn.peer,
+              reason: `stream: ${out.reason} (${out.length} bytes)`,
+            });
           break;
         case "overflow":
           this.pipeline.emit({

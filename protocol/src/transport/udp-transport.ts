@@ -51,7 +51,9 @@ export class UdpTransport implements SipTransport {
     this.localAddress = { host: "", port: 0 };
     this.pipeline = new ReceivePipeline({
       warnAgent: () => options.warnAgent ?? `${hostForUri(this.local.host)}:${this.local.port}`,
-      ...(options.malformedRepliesPerSecond === undefined ? {} : { malformedRepliesPerSecond: options.malformedRepliesPerSecond }),
+      ...(options.malformedRepliesPerSecond === undefined
+        ? {}
+        : { malformedRepliesPerSecond: options.malformedRepliesPerSecond }),
     });
   }
 
@@ -75,7 +77,13 @@ export class UdpTransport implements SipTransport {
         socket.off("error", onError);
         const a = socket.address();
         t.localAddress = { host: normalizeIp(a.address), port: a.port };
-        socket.on("error", (err) => t.pipeline.emit({ kind: "send-error", to: { ...t.localAddress, transport: "udp" }, reason: err.message }));
+        socket.on("error", (err) =>
+          t.pipeline.emit({
+            kind: "send-error",
+            to: { ...t.localAddress, transport: "udp" },
+            reason: err.message,
+          }),
+        );
         socket.on("message", (buf, rinfo) => t.receive(buf, rinfo.address, rinfo.port));
         resolve(t);
       });

@@ -88,13 +88,22 @@ test("ccmsipline with qop=auth and with MD5-sess", () => {
     qop: "auth" as const,
     cnonce: "c0ffee01",
   };
-  assert.equal(digestResponse({ ...base, algorithm: "MD5", nc: "00000001" }), "1863891c70d0c4571d29267826a4b183");
-  assert.equal(digestResponse({ ...base, algorithm: "MD5-sess", nc: "00000002" }), "2503072431599dad19f9b153a514452a");
+  assert.equal(
+    digestResponse({ ...base, algorithm: "MD5", nc: "00000001" }),
+    "1863891c70d0c4571d29267826a4b183",
+  );
+  assert.equal(
+    digestResponse({ ...base, algorithm: "MD5-sess", nc: "00000002" }),
+    "2503072431599dad19f9b153a514452a",
+  );
 });
 
 test("auth-param parsing: quoted strings with escaped quotes and commas, tokens, any order", () => {
   const p = parseAuthParams('Digest realm="a,\\"b", nonce=abc, qop="auth,auth-int" , stale=TRUE');
-  assert.deepEqual(p, { scheme: "Digest", params: { realm: 'a,"b', nonce: "abc", qop: "auth,auth-int", stale: "TRUE" } });
+  assert.deepEqual(p, {
+    scheme: "Digest",
+    params: { realm: 'a,"b', nonce: "abc", qop: "auth,auth-int", stale: "TRUE" },
+  });
   assert.equal(parseAuthParams('Digest realm="unterminated'), null);
   assert.equal(parseAuthParams("Digest realm"), null);
   assert.equal(chooseQop("auth-int, auth"), "auth");
@@ -158,7 +167,10 @@ Proxy-Authenticate: Digest realm="ccmsipline", nonce="xYz0123AbCdEf", qop="auth"
 Content-Length: 0
 
 `) as SipResponse;
-  const client = new DigestClient({ username: "7001", password: "Cisco123", realm: "ccmsipline" }, { cnonce: () => "c0ffee01" });
+  const client = new DigestClient(
+    { username: "7001", password: "Cisco123", realm: "ccmsipline" },
+    { cnonce: () => "c0ffee01" },
+  );
   const first = client.authorize(invite, challenge);
   assert.ok(first.ok);
   assert.equal(getHeader(first.request, "authorization"), undefined);
@@ -190,7 +202,10 @@ test("RFC 2617 §3.2.1 stale: a second challenge for an answered realm is a refu
 test("the UAC gives up on challenges it cannot answer", () => {
   const server = new DigestServer({ realm: "other" });
   const noCreds = new DigestClient({ username: "u", password: "p", realm: "ccmsipline" });
-  assert.deepEqual(noCreds.authorize(register, server.challenge(register)), { ok: false, reason: "no-credentials" });
+  assert.deepEqual(noCreds.authorize(register, server.challenge(register)), {
+    ok: false,
+    reason: "no-credentials",
+  });
   const sha = sip(`SIP/2.0 401 Unauthorized
 Via: SIP/2.0/UDP 10.10.10.20:5060;branch=z9hG4bKreg1
 From: <sip:7001@10.10.10.1>;tag=f1
@@ -240,7 +255,10 @@ test("the server challenges, accepts the right answer, and refuses a wrong passw
   const forged = good.request.headers.map((h) =>
     h.name === "authorization" ? { ...h, value: h.value.replace(/nonce="[^"]*"/, 'nonce="AAAA.BBBB"') } : h,
   );
-  assert.deepEqual(server.verify({ ...good.request, headers: forged }, users), { ok: false, reason: "bad-nonce" });
+  assert.deepEqual(server.verify({ ...good.request, headers: forged }, users), {
+    ok: false,
+    reason: "bad-nonce",
+  });
 
   const otherUri = { ...good.request, uri: "sip:elsewhere.example.com" };
   const u = server.authenticate(otherUri, users);
@@ -266,5 +284,8 @@ test("a proxy-mode server challenges with 407 Proxy-Authenticate and reads Proxy
   assert.ok(getHeader(ch, "proxy-authenticate")?.includes("algorithm=MD5-sess"));
   const ans = new DigestClient({ username: "7001", password: "Cisco123" }).authorize(register, ch);
   assert.ok(ans.ok);
-  assert.deepEqual(server.verify(ans.request, () => ({ password: "Cisco123" })), { ok: true, username: "7001" });
+  assert.deepEqual(
+    server.verify(ans.request, () => ({ password: "Cisco123" })),
+    { ok: true, username: "7001" },
+  );
 });

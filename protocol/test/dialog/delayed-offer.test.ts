@@ -17,7 +17,12 @@ function call(withSdp: string | null) {
     s.progress(180);
     s.accept({ sdp: s.uas!.remoteOffer === null ? sdp(30000) : ANSWER_B });
   };
-  const uac = env.alice.invite({ target: "sip:bob@10.0.0.2", from: "<sip:alice@10.0.0.1>", sdp: withSdp, nextHop: udp(BOB) });
+  const uac = env.alice.invite({
+    target: "sip:bob@10.0.0.2",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: withSdp,
+    nextHop: udp(BOB),
+  });
   watch(uac, log, "A:");
   return { ...env, uac, log, uas: () => uas! };
 }
@@ -35,7 +40,13 @@ test("RFC 3261 §13.2.1 delayed offer: INVITE without SDP, offer in the 200, ans
   assert.equal(portOf(ok!.message!.body.toString()), 30000, "the offer is in the 200");
   assert.equal(portOf(ack!.message!.body.toString()), 20000, "the answer is in the ACK");
   assert.equal(getHeader(ack!.message!, "content-type"), "application/sdp");
-  assert.deepEqual(log, ["A:provisional 180", "A:offer 2xx 30000", "A:confirmed", "B:answer 20000", "B:confirmed"]);
+  assert.deepEqual(log, [
+    "A:provisional 180",
+    "A:offer 2xx 30000",
+    "A:confirmed",
+    "B:answer 20000",
+    "B:confirmed",
+  ]);
   for (const s of [uac, uas()]) {
     assert.equal(s.state, "confirmed");
     assert.equal(s.offerAnswerState, "stable");
@@ -67,7 +78,9 @@ test("RFC 3261 §13.2.2.4 / §13.3.1.4: a lost ACK makes the UAS retransmit the 
   clock.advance(0);
   assert.equal(uas().state, "answered");
   clock.advance(10_000);
-  const oks = net.log.filter((r) => r.message?.kind === "response" && r.message.status === 200).map((r) => r.atMs);
+  const oks = net.log
+    .filter((r) => r.message?.kind === "response" && r.message.status === 200)
+    .map((r) => r.atMs);
   const acks = net.log.filter(isMethod("ACK"));
   assert.deepEqual(oks, [0, 500, 1500], "2xx at 0, T1, 3*T1 until the third ACK gets through");
   assert.deepEqual(
@@ -78,7 +91,10 @@ test("RFC 3261 §13.2.2.4 / §13.3.1.4: a lost ACK makes the UAS retransmit the 
       [1500, false],
     ],
   );
-  assert.ok(acks.every((r) => r.bytes.equals(acks[0]!.bytes)), "the same ACK each time (one transaction)");
+  assert.ok(
+    acks.every((r) => r.bytes.equals(acks[0]!.bytes)),
+    "the same ACK each time (one transaction)",
+  );
   assert.equal(uas().state, "confirmed");
   assert.equal(portOf(uas().remoteSdp), 20000);
 });
@@ -103,7 +119,11 @@ test("RFC 3261 §14 (CUCM mid-call, DOMAIN.md §9.2): a re-INVITE without SDP ge
   assert.deepEqual(ladder(net).slice(4), ["INVITE", "200 INVITE", "ACK"]);
   const [reinv, ok] = net.delivered().slice(4);
   assert.equal(reinv!.message!.body.length, 0);
-  assert.equal(portOf(ok!.message!.body.toString()), 20000, "Alice offers her current SDP (default answerer)");
+  assert.equal(
+    portOf(ok!.message!.body.toString()),
+    20000,
+    "Alice offers her current SDP (default answerer)",
+  );
   assert.equal(uas().offerAnswerState, "stable");
   assert.equal(uac.offerAnswerState, "stable");
   assert.equal(portOf(uac.remoteSdp), 30000, "Bob's default answer is his current SDP");
@@ -140,7 +160,9 @@ test("RFC 3311: UPDATE with an offer is answered in the 200 to the UPDATE; the r
 test("RFC 3261 §12.2.2: an in-dialog request with a lower CSeq than the last gets 500; §15.1.2: BYE gets 200 and ends both sides", () => {
   const { clock, net, uac, uas } = call(OFFER_A);
   clock.advance(0);
-  uac.request("INFO", { body: { contentType: "application/dtmf-relay", text: "Signal=5\r\nDuration=160\r\n" } });
+  uac.request("INFO", {
+    body: { contentType: "application/dtmf-relay", text: "Signal=5\r\nDuration=160\r\n" },
+  });
   clock.advance(0);
   // replay an older CSeq: take the INFO's bytes and lower its CSeq by one, new branch
   const info = net.log.filter(isMethod("INFO"))[0]!;

@@ -31,7 +31,9 @@ test("RFC 3261 §14.2: crossing re-INVITEs both get 491; §14.1: the non-owner o
   assert.ok(uas.reinvite({ sdp: sdp(30000, "sendonly", "10.0.0.9", 2) }));
   assert.equal(uac.reinvite({ sdp: sdp(1, "sendrecv") }), false, "no second re-INVITE while one is pending");
   clock.advance(0);
-  const statuses = net.delivered((m) => m.kind === "response").map((r) => (r.message!.kind === "response" ? r.message!.status : 0));
+  const statuses = net
+    .delivered((m) => m.kind === "response")
+    .map((r) => (r.message!.kind === "response" ? r.message!.status : 0));
   assert.deepEqual(statuses, [491, 491]);
   assert.equal(uac.offerAnswerState, "stable", "the rejected offer is rolled back (RFC 6337 §3.1)");
   clock.advance(10_000);

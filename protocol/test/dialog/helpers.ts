@@ -97,4 +97,5 @@ export function portOf(sdpText: string | null): number | null {
   return m === null ? null : Number(m[1]);
 }
 
-export const isMethod = (method: string) => (r: WireRecord) => r.message?.kind === "request" && r.message.method === method;
+export const isMethod = (method: string) => (r: { readonly message: SipMessage | null }) =>
+  r.message?.kind === "request" && r.message.method === method;

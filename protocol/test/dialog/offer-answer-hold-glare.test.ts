@@ -17,9 +17,24 @@ const OA_TABLE: readonly [string, readonly OfferAnswerEvent[], OfferAnswerState,
   ["delayed offer: offer in 2xx, answer in ACK", ["remote-offer", "local-answer"], "stable", true],
   ["re-offer from stable", ["local-offer", "remote-answer", "remote-offer"], "offer-received", true],
   ["a rejected first offer returns to no-offer", ["local-offer", "rejected"], "no-offer", true],
-  ["a rejected re-offer keeps the session (stable)", ["remote-offer", "local-answer", "local-offer", "rejected"], "stable", true],
-  ["RFC 3264 §4: no second offer while one is outstanding", ["local-offer", "local-offer"], "offer-sent", false],
-  ["RFC 3264 §4: no offer while an offer received is unanswered", ["remote-offer", "local-offer"], "offer-received", false],
+  [
+    "a rejected re-offer keeps the session (stable)",
+    ["remote-offer", "local-answer", "local-offer", "rejected"],
+    "stable",
+    true,
+  ],
+  [
+    "RFC 3264 §4: no second offer while one is outstanding",
+    ["local-offer", "local-offer"],
+    "offer-sent",
+    false,
+  ],
+  [
+    "RFC 3264 §4: no offer while an offer received is unanswered",
+    ["remote-offer", "local-offer"],
+    "offer-received",
+    false,
+  ],
   ["an answer without an offer is refused", ["remote-answer"], "no-offer", false],
 ];
 for (const [what, events, end, allAccepted] of OA_TABLE) {
@@ -49,7 +64,12 @@ const HOLD_TABLE: readonly [string, string, boolean, string | null][] = [
   ["a=inactive", sdp(4000, "inactive"), true, "inactive"],
   ["a=recvonly is not hold by the sender", sdp(4000, "recvonly"), false, null],
   ["legacy c=IN IP4 0.0.0.0 (RFC 2543)", sdp(4000, "sendrecv", "0.0.0.0"), true, "connection-0.0.0.0"],
-  ["session-level a=sendonly applies to the stream", sdp(4000, "sendrecv").replace("t=0 0\r\n", "t=0 0\r\na=sendonly\r\n").replace("a=sendrecv\r\n", ""), true, "sendonly"],
+  [
+    "session-level a=sendonly applies to the stream",
+    sdp(4000, "sendrecv").replace("t=0 0\r\n", "t=0 0\r\na=sendonly\r\n").replace("a=sendrecv\r\n", ""),
+    true,
+    "sendonly",
+  ],
   ["port 0 (stream removed) is not hold", sdp(0, "inactive"), false, null],
 ];
 for (const [what, text, onHold, method] of HOLD_TABLE) {
@@ -67,10 +87,22 @@ test("RFC 3264 §6.1: answer directions", () => {
 });
 
 test("RFC 3261 §14.1: the glare retry timer is 2.1-4 s for the Call-ID owner, 0-2 s otherwise, in 10 ms units", () => {
-  assert.equal(glareRetryDelayMs(true, () => 0), 2100);
-  assert.equal(glareRetryDelayMs(true, () => 0.9999999), 4000);
-  assert.equal(glareRetryDelayMs(false, () => 0), 0);
-  assert.equal(glareRetryDelayMs(false, () => 0.9999999), 2000);
+  assert.equal(
+    glareRetryDelayMs(true, () => 0),
+    2100,
+  );
+  assert.equal(
+    glareRetryDelayMs(true, () => 0.9999999),
+    4000,
+  );
+  assert.equal(
+    glareRetryDelayMs(false, () => 0),
+    0,
+  );
+  assert.equal(
+    glareRetryDelayMs(false, () => 0.9999999),
+    2000,
+  );
   for (let i = 0; i < 200; i++) {
     const r = Math.random;
     const owner = glareRetryDelayMs(true, r);
@@ -83,16 +115,29 @@ test("RFC 3261 §14.1: the glare retry timer is 2.1-4 s for the Call-ID owner, 0
 
 const base = { ourInvitePending: false, theirInvitePending: false, offerAnswer: "stable" as const };
 test("RFC 3261 §14.2: a re-INVITE while our INVITE is in progress gets 491", () => {
-  assert.deepEqual(glareVerdict({ ...base, method: "INVITE", hasOffer: true, ourInvitePending: true }), { status: 491 });
-  assert.deepEqual(glareVerdict({ ...base, method: "INVITE", hasOffer: false, ourInvitePending: true }), { status: 491 });
+  assert.deepEqual(glareVerdict({ ...base, method: "INVITE", hasOffer: true, ourInvitePending: true }), {
+    status: 491,
+  });
+  assert.deepEqual(glareVerdict({ ...base, method: "INVITE", hasOffer: false, ourInvitePending: true }), {
+    status: 491,
+  });
 });
 test("RFC 3261 §14.2: a second INVITE before our final response to the first gets 500 with Retry-After 0-10", () => {
   const v = glareVerdict({ ...base, method: "INVITE", hasOffer: true, theirInvitePending: true }, () => 0.35);
   assert.deepEqual(v, { status: 500, retryAfterS: 3 });
 });
 test("RFC 3311 §5.2: an UPDATE offer while our offer is outstanding gets 491; while theirs is unanswered, 500", () => {
-  assert.deepEqual(glareVerdict({ ...base, method: "UPDATE", hasOffer: true, offerAnswer: "offer-sent" }), { status: 491 });
-  assert.equal(glareVerdict({ ...base, method: "UPDATE", hasOffer: true, offerAnswer: "offer-received" })?.status, 500);
-  assert.equal(glareVerdict({ ...base, method: "UPDATE", hasOffer: false, offerAnswer: "offer-sent" }), null, "an UPDATE without offer is only a refresh");
+  assert.deepEqual(glareVerdict({ ...base, method: "UPDATE", hasOffer: true, offerAnswer: "offer-sent" }), {
+    status: 491,
+  });
+  assert.equal(
+    glareVerdict({ ...base, method: "UPDATE", hasOffer: true, offerAnswer: "offer-received" })?.status,
+    500,
+  );
+  assert.equal(
+    glareVerdict({ ...base, method: "UPDATE", hasOffer: false, offerAnswer: "offer-sent" }),
+    null,
+    "an UPDATE without offer is only a refresh",
+  );
   assert.equal(glareVerdict({ ...base, method: "UPDATE", hasOffer: true }), null);
 });

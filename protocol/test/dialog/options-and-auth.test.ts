@@ -10,20 +10,39 @@ import { BOB, OFFER_A, ANSWER_B, isMethod, ladder, pair } from "./helpers.ts";
 const toBob = { ...BOB, transport: "udp" as const };
 
 test("RFC 3261 §11.2: OPTIONS is answered 200 with Allow, Accept, Supported and Allow-Events", () => {
-  const { clock, alice } = pair({}, { capabilities: { ...DEFAULT_CAPABILITIES, allowEvents: ["kpml", "telephone-event"] } });
+  const { clock, alice } = pair(
+    {},
+    { capabilities: { ...DEFAULT_CAPABILITIES, allowEvents: ["kpml", "telephone-event"] } },
+  );
   let got: SipResponse | null = null;
-  alice.request({ method: "OPTIONS", target: "sip:bob@10.0.0.2", from: "<sip:alice@10.0.0.1>", nextHop: toBob }, (r) => (got = r));
+  alice.request(
+    { method: "OPTIONS", target: "sip:bob@10.0.0.2", from: "<sip:alice@10.0.0.1>", nextHop: toBob },
+    (r) => (got = r),
+  );
   clock.advance(0);
   const r = got as SipResponse | null;
   assert.equal(r?.status, 200);
-  assert.deepEqual(getHeaders(r!, "allow"), ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "PRACK", "UPDATE", "INFO"]);
+  assert.deepEqual(getHeaders(r!, "allow"), [
+    "INVITE",
+    "ACK",
+    "CANCEL",
+    "BYE",
+    "OPTIONS",
+    "PRACK",
+    "UPDATE",
+    "INFO",
+  ]);
   assert.equal(getHeader(r!, "accept"), "application/sdp");
   assert.deepEqual(getHeaders(r!, "supported"), ["100rel", "timer"]);
   assert.equal(getHeader(r!, "allow-events"), "kpml, telephone-event");
   assert.match(getHeader(r!, "to")!, /;tag=/);
 });
 
-function outOfDialog(method: string, headers: { name: string; raw: string; value: string }[] = [], toTag = false) {
+function outOfDialog(
+  method: string,
+  headers: { name: string; raw: string; value: string }[] = [],
+  toTag = false,
+) {
   const env = pair();
   const statuses: (number | null)[] = [];
   env.alice.request(
@@ -47,7 +66,9 @@ test("RFC 3261 §12.2.2: a request with a To tag that matches no dialog gets 481
 });
 
 test("RFC 3261 §8.2.2.3: an unknown Require option tag gets 420 with Unsupported", () => {
-  const { statuses, net } = outOfDialog("OPTIONS", [{ name: "require", raw: "Require", value: "foo, timer" }]);
+  const { statuses, net } = outOfDialog("OPTIONS", [
+    { name: "require", raw: "Require", value: "foo, timer" },
+  ]);
   assert.deepEqual(statuses, [420]);
   const r = net.delivered((m) => m.kind === "response")[0]!.message!;
   assert.equal(getHeader(r, "unsupported"), "foo");
@@ -63,7 +84,12 @@ test("an INVITE with no one to take it gets 480; beyond maxSessions, 503 with Re
   const env = pair({}, { maxSessions: 1, retryAfterS: 7 });
   const failures: number[] = [];
   const start = () => {
-    const s = env.alice.invite({ target: "sip:bob@10.0.0.2", from: "<sip:alice@10.0.0.1>", sdp: OFFER_A, nextHop: toBob });
+    const s = env.alice.invite({
+      target: "sip:bob@10.0.0.2",
+      from: "<sip:alice@10.0.0.1>",
+      sdp: OFFER_A,
+      nextHop: toBob,
+    });
     s.handlers.onFailure = (st) => void failures.push(st);
   };
   start();
@@ -89,7 +115,9 @@ test("RFC 3261 §22.2 with a fake registrar: REGISTER, 401 (realm ccmsipline), R
       return reply(ch.status, { headers: ch.headers.filter((h) => h.name === "www-authenticate") });
     }
     bindings.push(`${v.username} ${getHeader(req, "contact")}`);
-    reply(200, { headers: [{ name: "contact", raw: "Contact", value: `${getHeader(req, "contact")};expires=3600` }] });
+    reply(200, {
+      headers: [{ name: "contact", raw: "Contact", value: `${getHeader(req, "contact")};expires=3600` }],
+    });
   };
   const finals: (number | null)[] = [];
   env.alice.request(
@@ -110,7 +138,10 @@ test("RFC 3261 §22.2 with a fake registrar: REGISTER, 401 (realm ccmsipline), R
   const [first, , second] = env.net.log.map((r) => r.message!);
   assert.equal(getHeader(second!, "call-id"), getHeader(first!, "call-id"));
   assert.equal(getHeader(second!, "from"), getHeader(first!, "from"));
-  assert.equal(Number(getHeader(second!, "cseq")!.split(" ")[0]), Number(getHeader(first!, "cseq")!.split(" ")[0]) + 1);
+  assert.equal(
+    Number(getHeader(second!, "cseq")!.split(" ")[0]),
+    Number(getHeader(first!, "cseq")!.split(" ")[0]) + 1,
+  );
   const auth = parseAuthParams(getHeader(second!, "authorization")!)!;
   assert.equal(auth.params["realm"], "ccmsipline");
   assert.equal(auth.params["uri"], "sip:10.0.0.2");
@@ -122,12 +153,21 @@ test("wrong credentials: one retry, then the 401 is final (no loop)", () => {
   const registrar = new DigestServer({ realm: "ccmsipline" });
   env.bob.onRequest = (req, reply) => {
     const v = registrar.authenticate(req, () => ({ password: "right" }));
-    if (!v.ok) return reply(v.response.status, { headers: v.response.headers.filter((h) => h.name === "www-authenticate") });
+    if (!v.ok)
+      return reply(v.response.status, {
+        headers: v.response.headers.filter((h) => h.name === "www-authenticate"),
+      });
     reply(200);
   };
   const finals: (number | null)[] = [];
   env.alice.request(
-    { method: "REGISTER", target: "sip:10.0.0.2", from: "<sip:u@10.0.0.2>", nextHop: toBob, credentials: { username: "u", password: "wrong" } },
+    {
+      method: "REGISTER",
+      target: "sip:10.0.0.2",
+      from: "<sip:u@10.0.0.2>",
+      nextHop: toBob,
+      credentials: { username: "u", password: "wrong" },
+    },
     (r) => finals.push(r?.status ?? null),
   );
   env.clock.advance(0);
@@ -136,9 +176,16 @@ test("wrong credentials: one retry, then the 401 is final (no loop)", () => {
 });
 
 test("RFC 3261 §22.3: an INVITE challenged with 407 is re-sent with Proxy-Authorization; the ACK for the 2xx carries the same credentials", () => {
-  const env = pair({}, {
-    authenticator: { server: new DigestServer({ realm: "ccmsipline", proxy: true }), lookup: () => ({ password: "pw" }), methods: ["INVITE"] },
-  });
+  const env = pair(
+    {},
+    {
+      authenticator: {
+        server: new DigestServer({ realm: "ccmsipline", proxy: true }),
+        lookup: () => ({ password: "pw" }),
+        methods: ["INVITE"],
+      },
+    },
+  );
   env.bob.onInvite = (s) => s.accept({ sdp: ANSWER_B });
   const call = env.alice.invite({
     target: "sip:bob@10.0.0.2",

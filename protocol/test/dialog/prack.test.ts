@@ -15,7 +15,12 @@ function setup(onInvite: (s: InviteSession) => void, offer: string | null = OFFE
     watch(s, log, "B:");
     onInvite(s);
   };
-  const uac = env.alice.invite({ target: "sip:bob@10.0.0.2", from: "<sip:alice@10.0.0.1>", sdp: offer, nextHop: { ...BOB, transport: "udp" } });
+  const uac = env.alice.invite({
+    target: "sip:bob@10.0.0.2",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: offer,
+    nextHop: { ...BOB, transport: "udp" },
+  });
   watch(uac, log, "A:");
   return { ...env, uac, log };
 }
@@ -37,14 +42,21 @@ test("RFC 3262 §3-§4: a reliable 183 carries Require: 100rel and RSeq; the PRA
   assert.ok(rseq >= 1 && rseq < 2 ** 31);
   const inviteSeq = Number(getHeader(invite!, "cseq")!.split(" ")[0]);
   assert.deepEqual(parseRAck(getHeader(prack!, "rack")), { rseq, cseq: inviteSeq, method: "INVITE" });
-  assert.equal(Number(getHeader(prack!, "cseq")!.split(" ")[0]), inviteSeq + 1, "PRACK is a new request in the early dialog");
+  assert.equal(
+    Number(getHeader(prack!, "cseq")!.split(" ")[0]),
+    inviteSeq + 1,
+    "PRACK is a new request in the early dialog",
+  );
   assert.equal(uac.state, "early");
   assert.equal(uac.offerAnswerState, "stable", "the answer in the reliable 1xx completes the exchange");
   assert.ok(log.includes("A:answer 30000"));
   bob!.accept();
   clock.advance(0);
   assert.equal(uac.state, "confirmed");
-  assert.equal(net.delivered(statusIs(200)).filter((r) => getHeader(r.message!, "cseq")!.endsWith("INVITE")).length, 1);
+  assert.equal(
+    net.delivered(statusIs(200)).filter((r) => getHeader(r.message!, "cseq")!.endsWith("INVITE")).length,
+    1,
+  );
 });
 
 test("RFC 3262 §3: an unacknowledged reliable 1xx is retransmitted at T1, 2*T1, 4*T1 ... and after 64*T1 the INVITE is rejected with a 5xx", () => {
@@ -52,7 +64,9 @@ test("RFC 3262 §3: an unacknowledged reliable 1xx is retransmitted at T1, 2*T1,
   net.dropWhen(isMethod("PRACK"));
   clock.advance(0);
   clock.advance(40_000);
-  const times = net.log.filter((r) => r.message?.kind === "response" && r.message.status === 183).map((r) => r.atMs);
+  const times = net.log
+    .filter((r) => r.message?.kind === "response" && r.message.status === 183)
+    .map((r) => r.atMs);
   assert.deepEqual(times, [0, 500, 1500, 3500, 7500, 15500, 31500]);
   const final = net.log.filter((r) => r.message?.kind === "response" && r.message.status >= 500);
   assert.deepEqual(
@@ -66,13 +80,10 @@ test("RFC 3262 §3: an unacknowledged reliable 1xx is retransmitted at T1, 2*T1,
 
 test("RFC 3262 §5: an offer in a reliable 1xx (INVITE without SDP) is answered in the PRACK", () => {
   let bob: InviteSession | null = null;
-  const { clock, net, uac, log } = setup(
-    (s) => {
-      bob = s;
-      s.progress(183, { sdp: sdp(30000), reliable: true });
-    },
-    null,
-  );
+  const { clock, net, uac, log } = setup((s) => {
+    bob = s;
+    s.progress(183, { sdp: sdp(30000), reliable: true });
+  }, null);
   uac.handlers.onOffer = (o) => {
     log.push(`A:offer ${o.site}`);
     o.accept(sdp(20000));
@@ -85,7 +96,9 @@ test("RFC 3262 §5: an offer in a reliable 1xx (INVITE without SDP) is answered 
   assert.equal(bob!.offerAnswerState, "stable");
   bob!.accept();
   clock.advance(0);
-  const ok = net.delivered((m) => m.kind === "response" && m.status === 200 && getHeader(m, "cseq")!.endsWith("INVITE"))[0]!;
+  const ok = net.delivered(
+    (m) => m.kind === "response" && m.status === 200 && getHeader(m, "cseq")!.endsWith("INVITE"),
+  )[0]!;
   assert.equal(ok.message!.body.length, 0, "offer/answer is done: no SDP needed in the 2xx");
   assert.equal(uac.state, "confirmed");
 });
@@ -118,7 +131,9 @@ test("RFC 3262 §3: a 2xx waits until the reliable 1xx that carried SDP is PRACK
   clock.advance(0);
   assert.equal(net.delivered((m) => m.kind === "response" && m.status === 200).length, 0);
   clock.advance(500);
-  const oks = net.log.filter((r) => r.message?.kind === "response" && r.message.status === 200).map((r) => [r.atMs, getHeader(r.message!, "cseq")!.split(" ")[1]]);
+  const oks = net.log
+    .filter((r) => r.message?.kind === "response" && r.message.status === 200)
+    .map((r) => [r.atMs, getHeader(r.message!, "cseq")!.split(" ")[1]]);
   assert.deepEqual(oks, [
     [500, "PRACK"],
     [500, "INVITE"],
@@ -152,11 +167,8 @@ test("RFC 3262 §3: with Require: 100rel from the UAC every 1xx is sent reliably
 
 test("RFC 3262 §4: RSeq ordering for the UAC: in order, retransmission, gap", () => {
   const t = new RSeqTracker();
-  assert.deepEqual([t.accept(40), t.accept(40), t.accept(41), t.accept(43), t.accept(39)], [
-    "new",
-    "retransmission",
-    "new",
-    "out-of-order",
-    "retransmission",
-  ]);
+  assert.deepEqual(
+    [t.accept(40), t.accept(40), t.accept(41), t.accept(43), t.accept(39)],
+    ["new", "retransmission", "new", "out-of-order", "retransmission"],
+  );
 });

@@ -79,7 +79,10 @@ test("RFC 3261 §12.1.1: the UAS's route set is the request's Record-Route in or
 });
 
 test("RFC 3261 §12.1.1 / §12.1.2: no dialog without the tags, and a UAS dialog needs the request's Contact", () => {
-  const noTag = { ...ok, headers: ok.headers.map((h) => (h.name === "to" ? { ...h, value: "<sip:bob@biloxi.example.com>" } : h)) };
+  const noTag = {
+    ...ok,
+    headers: ok.headers.map((h) => (h.name === "to" ? { ...h, value: "<sip:bob@biloxi.example.com>" } : h)),
+  };
   assert.deepEqual(createUacDialog(invite, noTag), { ok: false, reason: "response has no To tag" });
   const noContact = { ...invite, headers: invite.headers.filter((h) => h.name !== "contact") };
   assert.equal(createUasDialog(noContact, "x", "early").ok, false);
@@ -123,7 +126,10 @@ test("RFC 3261 §12.2.1.1: a BYE in the UAC's dialog: To/From/Call-ID from the d
   const bye = buildInDialogRequest(d, "BYE", { via, cseq: d.nextLocalSeq() });
   assert.equal(bye.method, "BYE");
   assert.equal(bye.uri, "sip:bob@10.0.0.2:5062;transport=tcp");
-  assert.deepEqual(getHeaders(bye, "route"), ["<sip:p1.atlanta.example.com;lr>", "<sip:p2.biloxi.example.com;lr>"]);
+  assert.deepEqual(getHeaders(bye, "route"), [
+    "<sip:p1.atlanta.example.com;lr>",
+    "<sip:p2.biloxi.example.com;lr>",
+  ]);
   assert.equal(getHeader(bye, "to"), "Bob <sip:bob@biloxi.example.com>;tag=a6c85cf");
   assert.equal(getHeader(bye, "from"), '"Alice A." <sip:alice@atlanta.example.com>;tag=1928301774');
   assert.equal(getHeader(bye, "call-id"), "a84b4c76e66710");
@@ -132,7 +138,11 @@ test("RFC 3261 §12.2.1.1: a BYE in the UAC's dialog: To/From/Call-ID from the d
   assert.equal(getHeader(bye, "max-forwards"), "70");
   assert.equal(getHeader(bye, "contact"), undefined, "BYE is not a target refresh request");
   assert.equal(getHeader(bye, "content-length"), "0");
-  assert.equal(nextHopUri(bye), "sip:p1.atlanta.example.com;lr", "RFC 3261 §8.1.2: loose routing sends to the first Route");
+  assert.equal(
+    nextHopUri(bye),
+    "sip:p1.atlanta.example.com;lr",
+    "RFC 3261 §8.1.2: loose routing sends to the first Route",
+  );
 });
 
 test("RFC 3261 §13.2.2.4: the ACK for a 2xx has the INVITE's CSeq number with method ACK, the same credentials, the dialog's route", () => {
@@ -140,14 +150,31 @@ test("RFC 3261 §13.2.2.4: the ACK for a 2xx has the INVITE's CSeq number with m
   assert.ok(made.ok);
   const d = made.dialog;
   d.nextLocalSeq(); // a later request must not change the ACK's CSeq
-  const via = { transport: "UDP" as const, host: "10.0.0.1", port: 5060, branch: "z9hG4bKack1", rport: false };
-  const ack = buildAck2xx(d, invite, { via, inviteSeq: 314159, body: { contentType: "application/sdp", text: "v=0\r\n" } });
+  const via = {
+    transport: "UDP" as const,
+    host: "10.0.0.1",
+    port: 5060,
+    branch: "z9hG4bKack1",
+    rport: false,
+  };
+  const ack = buildAck2xx(d, invite, {
+    via,
+    inviteSeq: 314159,
+    body: { contentType: "application/sdp", text: "v=0\r\n" },
+  });
   assert.equal(ack.method, "ACK");
   assert.equal(getHeader(ack, "cseq"), "314159 ACK");
   assert.equal(getHeader(ack, "authorization"), getHeader(invite, "authorization"));
-  assert.deepEqual(getHeaders(ack, "route"), ["<sip:p1.atlanta.example.com;lr>", "<sip:p2.biloxi.example.com;lr>"]);
+  assert.deepEqual(getHeaders(ack, "route"), [
+    "<sip:p1.atlanta.example.com;lr>",
+    "<sip:p2.biloxi.example.com;lr>",
+  ]);
   assert.equal(ack.uri, "sip:bob@10.0.0.2:5062;transport=tcp");
-  assert.notEqual(getHeader(ack, "via"), getHeader(invite, "via"), "the ACK for a 2xx is its own transaction (new branch)");
+  assert.notEqual(
+    getHeader(ack, "via"),
+    getHeader(invite, "via"),
+    "the ACK for a 2xx is its own transaction (new branch)",
+  );
   assert.equal(getHeader(ack, "content-type"), "application/sdp");
   assert.equal(getHeader(ack, "content-length"), "5");
 });
@@ -192,7 +219,12 @@ for (const [before, seq, method, verdict, after] of CSEQ_TABLE) {
 }
 
 test("RFC 3261 §12.2.1.2: a 2xx to a target refresh replaces the remote target; §13.2.2.4: the 2xx recomputes an early dialog's route set", () => {
-  const early = { ...ok, status: 180, reason: "Ringing", headers: ok.headers.filter((h) => h.name !== "record-route") };
+  const early = {
+    ...ok,
+    status: 180,
+    reason: "Ringing",
+    headers: ok.headers.filter((h) => h.name !== "record-route"),
+  };
   const made = createUacDialog(invite, early);
   assert.ok(made.ok);
   assert.deepEqual(made.dialog.routeSet, []);

@@ -21,7 +21,11 @@ function invite(extra: string): SipRequest {
   return r.message as SipRequest;
 }
 
-const cfg = (sessionExpiresS: number, minSeS: number, refresher: "uac" | "uas" = "uac"): SessionTimerConfig => ({
+const cfg = (
+  sessionExpiresS: number,
+  minSeS: number,
+  refresher: "uac" | "uas" = "uac",
+): SessionTimerConfig => ({
   sessionExpiresS,
   minSeS,
   refresher,
@@ -29,14 +33,49 @@ const cfg = (sessionExpiresS: number, minSeS: number, refresher: "uac" | "uas" =
 
 // RFC 4028 §9 as a table: request headers, UAS config -> decision
 const UAS_TABLE: readonly [string, string, SessionTimerConfig | null, object][] = [
-  ["Session-Expires below our Min-SE: 422 with our Min-SE", "Supported: timer\r\nSession-Expires: 60\r\n", cfg(1800, 90), { kind: "reject-422", minSeS: 90 }],
-  ["CUCM's 1800 against Min-SE 1800: accepted", "Supported: timer\r\nSession-Expires: 1800\r\nMin-SE: 1800\r\n", cfg(1800, 1800), { kind: "accept", intervalS: 1800, refresher: "uac", requireTimer: true }],
-  ["the UAC's refresher choice is kept", "Supported: timer\r\nSession-Expires: 600;refresher=uas\r\n", cfg(1800, 90), { kind: "accept", intervalS: 600, refresher: "uas", requireTimer: true }],
-  ["we may shorten, not below the request's Min-SE", "Supported: timer\r\nSession-Expires: 7200\r\nMin-SE: 3600\r\n", cfg(1800, 90), { kind: "accept", intervalS: 3600, refresher: "uac", requireTimer: true }],
-  ["a UAC without Supported: timer: we refresh, no Require", "Session-Expires: 600\r\n", cfg(1800, 90), { kind: "accept", intervalS: 600, refresher: "uas", requireTimer: false }],
-  ["no Session-Expires, UAC supports timer: we may add one", "Supported: timer\r\n", cfg(1800, 90, "uac"), { kind: "accept", intervalS: 1800, refresher: "uac", requireTimer: true }],
+  [
+    "Session-Expires below our Min-SE: 422 with our Min-SE",
+    "Supported: timer\r\nSession-Expires: 60\r\n",
+    cfg(1800, 90),
+    { kind: "reject-422", minSeS: 90 },
+  ],
+  [
+    "CUCM's 1800 against Min-SE 1800: accepted",
+    "Supported: timer\r\nSession-Expires: 1800\r\nMin-SE: 1800\r\n",
+    cfg(1800, 1800),
+    { kind: "accept", intervalS: 1800, refresher: "uac", requireTimer: true },
+  ],
+  [
+    "the UAC's refresher choice is kept",
+    "Supported: timer\r\nSession-Expires: 600;refresher=uas\r\n",
+    cfg(1800, 90),
+    { kind: "accept", intervalS: 600, refresher: "uas", requireTimer: true },
+  ],
+  [
+    "we may shorten, not below the request's Min-SE",
+    "Supported: timer\r\nSession-Expires: 7200\r\nMin-SE: 3600\r\n",
+    cfg(1800, 90),
+    { kind: "accept", intervalS: 3600, refresher: "uac", requireTimer: true },
+  ],
+  [
+    "a UAC without Supported: timer: we refresh, no Require",
+    "Session-Expires: 600\r\n",
+    cfg(1800, 90),
+    { kind: "accept", intervalS: 600, refresher: "uas", requireTimer: false },
+  ],
+  [
+    "no Session-Expires, UAC supports timer: we may add one",
+    "Supported: timer\r\n",
+    cfg(1800, 90, "uac"),
+    { kind: "accept", intervalS: 1800, refresher: "uac", requireTimer: true },
+  ],
   ["no Session-Expires and timers off: none", "Supported: timer\r\n", null, { kind: "none" }],
-  ["timers off but the UAC asks: we follow", "Supported: timer\r\nSession-Expires: 300\r\n", null, { kind: "accept", intervalS: 300, refresher: "uac", requireTimer: true }],
+  [
+    "timers off but the UAC asks: we follow",
+    "Supported: timer\r\nSession-Expires: 300\r\n",
+    null,
+    { kind: "accept", intervalS: 300, refresher: "uac", requireTimer: true },
+  ],
 ];
 for (const [what, headers, config, expected] of UAS_TABLE) {
   test(`RFC 4028 §9: ${what}`, () => {
@@ -48,9 +87,18 @@ test("RFC 4028 §4 / §7.2: Session-Expires parsing (compact form x handled by t
   assert.deepEqual(parseSessionExpires("1800;refresher=uas"), { deltaS: 1800, refresher: "uas" });
   assert.deepEqual(parseSessionExpires(" 90 "), { deltaS: 90, refresher: null });
   assert.equal(parseSessionExpires("soon"), null);
-  const r = parseSip(Buffer.from("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nx: 600\r\nContent-Length: 0\r\n\r\n"), "strict");
+  const r = parseSip(
+    Buffer.from(
+      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nx: 600\r\nContent-Length: 0\r\n\r\n",
+    ),
+    "strict",
+  );
   assert.ok(r.ok && r.message.kind === "response");
-  assert.deepEqual(uacTimerFromResponse(r.message), { intervalS: 600, weRefresh: true }, "no refresher in the 2xx: the UAC refreshes");
+  assert.deepEqual(
+    uacTimerFromResponse(r.message),
+    { intervalS: 600, weRefresh: true },
+    "no refresher in the 2xx: the UAC refreshes",
+  );
   assert.equal(byeBeforeExpiryS(1800), 32);
   assert.equal(byeBeforeExpiryS(90), 30);
 });
@@ -64,7 +112,12 @@ function call(a: UaOverrides, b: UaOverrides) {
     watch(s, log, "B:");
     s.accept({ sdp: ANSWER_B });
   };
-  const uac = env.alice.invite({ target: "sip:bob@10.0.0.2", from: "<sip:alice@10.0.0.1>", sdp: OFFER_A, nextHop: { ...BOB, transport: "udp" } });
+  const uac = env.alice.invite({
+    target: "sip:bob@10.0.0.2",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: OFFER_A,
+    nextHop: { ...BOB, transport: "udp" },
+  });
   watch(uac, log, "A:");
   env.clock.advance(0);
   return { ...env, uac, uas: () => uas!, log };
@@ -89,7 +142,10 @@ test("RFC 4028 §10: the refresher (uac) refreshes at half the interval with UPD
 });
 
 test("RFC 4028 §10: with no refresh, the non-refresher sends BYE min(32, S/3) before expiry", () => {
-  const { clock, net, uac, uas, log } = call({ sessionTimer: cfg(90, 90) }, { sessionTimer: cfg(1800, 90, "uas") });
+  const { clock, net, uac, uas, log } = call(
+    { sessionTimer: cfg(90, 90) },
+    { sessionTimer: cfg(1800, 90, "uas") },
+  );
   // Alice (UAC) asked without a refresher; Bob chose "uas": Bob refreshes, Alice guards.
   assert.deepEqual(uac.sessionTimer, { intervalS: 90, weRefresh: false });
   net.dropWhen((r) => r.from.host === "10.0.0.2" && (isMethod("UPDATE")(r) || isMethod("INVITE")(r)));
@@ -122,7 +178,10 @@ test("RFC 4028 §7.4: 422 with Min-SE; the UAC retries with Session-Expires = Mi
 });
 
 test("RFC 4028 §10: when the peer does not allow UPDATE the refresh is a re-INVITE carrying our unchanged SDP", () => {
-  const noUpdate = { ...DEFAULT_CAPABILITIES, allow: DEFAULT_CAPABILITIES.allow.filter((m) => m !== "UPDATE") };
+  const noUpdate = {
+    ...DEFAULT_CAPABILITIES,
+    allow: DEFAULT_CAPABILITIES.allow.filter((m) => m !== "UPDATE"),
+  };
   const { clock, net, uac } = call({ sessionTimer: cfg(120, 90) }, { capabilities: noUpdate });
   clock.advance(60_000);
   const reinvites = net.log.filter(isMethod("INVITE")).slice(1);

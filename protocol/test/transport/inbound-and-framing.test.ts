@@ -33,7 +33,10 @@ v=0
   if (d.kind !== "reply") return;
   const r = d.response;
   assert.equal(r.status, 400);
-  assert.equal(getHeader(r, "warning"), '399 127.0.0.1:5060 "Content-Length 500 but only 5 body bytes available"');
+  assert.equal(
+    getHeader(r, "warning"),
+    '399 127.0.0.1:5060 "Content-Length 500 but only 5 body bytes available"',
+  );
   assert.equal(getHeader(r, "call-id"), "cl-1");
   assert.equal(getHeader(r, "cseq"), "5 INVITE");
   assert.equal(getHeader(r, "to"), "<sip:ua@127.0.0.1>;tag=t400");
@@ -41,7 +44,9 @@ v=0
 });
 
 test("RFC 3261 §21.5.6 / RFC 4475 §3.1.2.16: an unsupported SIP-Version gets 505", () => {
-  const bytes = Buffer.from(options("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1").toString().replace("SIP/2.0\r\n", "SIP/7.0\r\n"));
+  const bytes = Buffer.from(
+    options("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1").toString().replace("SIP/2.0\r\n", "SIP/7.0\r\n"),
+  );
   const d = classifyInbound(bytes, source, opts);
   assert.equal(d.kind === "reply" && d.response.status, 505);
 });
@@ -60,13 +65,21 @@ Content-Length: 0
 });
 
 test("RFC 4475 §3.4.1: an RFC 2543 request without Max-Forwards is delivered", () => {
-  const bytes = Buffer.from(options("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1").toString().replace("Max-Forwards: 70\r\n", ""));
+  const bytes = Buffer.from(
+    options("SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1").toString().replace("Max-Forwards: 70\r\n", ""),
+  );
   assert.equal(classifyInbound(bytes, source, opts).kind, "deliver");
 });
 
 const DROPS: readonly [string, Buffer][] = [
-  ["a malformed response (RFC 3261 §18.1.2: discarded)", wire("SIP/2.0 200 OK\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\nCSeq: 99999999999999999999 OPTIONS\n\n")],
-  ["a malformed ACK (never answered)", wire("ACK sip:a@b SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\nCSeq: 1 INVITE\n\n")],
+  [
+    "a malformed response (RFC 3261 §18.1.2: discarded)",
+    wire("SIP/2.0 200 OK\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\nCSeq: 99999999999999999999 OPTIONS\n\n"),
+  ],
+  [
+    "a malformed ACK (never answered)",
+    wire("ACK sip:a@b SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\nCSeq: 1 INVITE\n\n"),
+  ],
   ["a malformed request without a readable Via", wire("OPTIONS <sip:x> SIP/2.0\nCall-ID: x\n\n")],
   ["random binary", Buffer.from([0x80, 0x00, 0xff, 0x13, 0x37, 0x00, 0x0a, 0x0d])],
   ["CRLF keepalives", Buffer.from("\r\n\r\n")],

@@ -50,7 +50,9 @@ function core(t: SipTransport, events: TransportEvent[]): void {
 
 function statusOf(bytes: Buffer): { status: number; warning: string | undefined } | null {
   const r = parseSip(bytes, "lenient");
-  return r.ok && r.message.kind === "response" ? { status: r.message.status, warning: getHeader(r.message, "warning") } : null;
+  return r.ok && r.message.kind === "response"
+    ? { status: r.message.status, warning: getHeader(r.message, "warning") }
+    : null;
 }
 
 test("RFC 4475 over UDP: every torture message gets 200, 400/505 with Warning, or silence; OPTIONS still answered", async () => {
@@ -73,7 +75,11 @@ test("RFC 4475 over UDP: every torture message gets 200, 400/505 with Warning, o
       if (want === 400 || want === 505) assert.match(got!.warning ?? "", /^399 127\.0\.0\.1:18120 "/, f.file);
     }
     replies.length = 0;
-    client.send(options("SIP/2.0/UDP 127.0.0.1:18121;branch=z9hG4bKafter", "after-corpus"), 18120, "127.0.0.1");
+    client.send(
+      options("SIP/2.0/UDP 127.0.0.1:18121;branch=z9hG4bKafter", "after-corpus"),
+      18120,
+      "127.0.0.1",
+    );
     while (replies.length === 0) await sleep(2);
     assert.equal(statusOf(replies[0]!)?.status, 200);
     assert.equal(events.filter((e) => e.kind === "handler-error").length, 0);
@@ -111,7 +117,11 @@ test("RFC 4475 over TCP: each torture message on its own connection gets the rig
     const results = await Promise.all(
       fixtures.map(async (f) => {
         const want = expected(f, "tcp");
-        const reply = await tcpExchange(18122, readFileSync(new URL(f.file, DIR)), want === null ? 150 : 2000);
+        const reply = await tcpExchange(
+          18122,
+          readFileSync(new URL(f.file, DIR)),
+          want === null ? 150 : 2000,
+        );
         return { f, want, got: reply.length === 0 ? null : statusOf(reply) };
       }),
     );
@@ -119,7 +129,11 @@ test("RFC 4475 over TCP: each torture message on its own connection gets the rig
       assert.equal(got?.status ?? null, want, `${f.file}: expected ${want}, got ${got?.status ?? "nothing"}`);
       if (want === 400 || want === 505) assert.match(got!.warning ?? "", /^399 127\.0\.0\.1:18122 "/, f.file);
     }
-    const after = await tcpExchange(18122, options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKafter", "after-corpus"), 2000);
+    const after = await tcpExchange(
+      18122,
+      options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKafter", "after-corpus"),
+      2000,
+    );
     assert.equal(statusOf(after)?.status, 200);
     assert.equal(events.filter((e) => e.kind === "handler-error").length, 0);
   } finally {

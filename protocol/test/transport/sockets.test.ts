@@ -7,7 +7,12 @@ import { getHeader, getHeaders, parseSip } from "../../src/wire/sip/index.ts";
 import type { SipMessage, SipRequest } from "../../src/wire/sip/index.ts";
 import { buildResponse } from "../../src/transaction/index.ts";
 import { TcpTransport, UdpTransport, sendResponse } from "../../src/transport/index.ts";
-import type { ReceivedFrom, SipTransport, TransportEvent, TransportProtocol } from "../../src/transport/index.ts";
+import type {
+  ReceivedFrom,
+  SipTransport,
+  TransportEvent,
+  TransportProtocol,
+} from "../../src/transport/index.ts";
 import { eventually, options, req, sleep, wire } from "./helpers.ts";
 
 interface Got {
@@ -77,9 +82,18 @@ for (const [family, host, portA, portB] of [
         getHeaders(ok.message, "via")[0],
         `SIP/2.0/UDP 192.0.2.99:5999;rport=${portA};branch=z9hG4bKsock1;received=${host}`,
       );
-      assert.deepEqual({ host: ok.from.host, port: ok.from.port, transport: ok.from.transport }, { host, port: portB, transport: "udp" });
-      a.send(ackFor("udp", `${family === "IPv6" ? "[::1]" : host}:${portA}`), { host, port: portB, transport: "udp" });
-      const ack = await eventually(() => atB.find((g) => g.message.kind === "request" && g.message.method === "ACK"));
+      assert.deepEqual(
+        { host: ok.from.host, port: ok.from.port, transport: ok.from.transport },
+        { host, port: portB, transport: "udp" },
+      );
+      a.send(ackFor("udp", `${family === "IPv6" ? "[::1]" : host}:${portA}`), {
+        host,
+        port: portB,
+        transport: "udp",
+      });
+      const ack = await eventually(() =>
+        atB.find((g) => g.message.kind === "request" && g.message.method === "ACK"),
+      );
       assert.equal(ack.from.port, portA);
       assert.equal(atB.length, 2);
     } finally {
@@ -97,16 +111,29 @@ test("UDP: a malformed request gets 400 with Warning 399; the transport keeps se
   try {
     const atB = answering(b);
     const atA = record(a);
-    const bad = Buffer.from(options("SIP/2.0/UDP 127.0.0.1:18105;branch=z9hG4bKbad", "bad-1").toString().replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE"));
+    const bad = Buffer.from(
+      options("SIP/2.0/UDP 127.0.0.1:18105;branch=z9hG4bKbad", "bad-1")
+        .toString()
+        .replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE"),
+    );
     a.send(bad, { host: "127.0.0.1", port: 18104, transport: "udp" });
     const r = await eventually(() => atA[0]);
     assert.ok(r.message.kind === "response");
     assert.equal(r.message.status, 400);
-    assert.match(getHeader(r.message, "warning")!, /^399 127\.0\.0\.1:18104 ".*does not match request method.*"$/);
+    assert.match(
+      getHeader(r.message, "warning")!,
+      /^399 127\.0\.0\.1:18104 ".*does not match request method.*"$/,
+    );
     assert.equal(atB.length, 0, "the malformed request never reaches the core");
     assert.ok(events.some((e) => e.kind === "answered-malformed"));
-    a.send(options("SIP/2.0/UDP 127.0.0.1:18105;branch=z9hG4bKgood", "good-1"), { host: "127.0.0.1", port: 18104, transport: "udp" });
-    const good = await eventually(() => atA.find((g) => g.message.kind === "response" && g.message.status === 200));
+    a.send(options("SIP/2.0/UDP 127.0.0.1:18105;branch=z9hG4bKgood", "good-1"), {
+      host: "127.0.0.1",
+      port: 18104,
+      transport: "udp",
+    });
+    const good = await eventually(() =>
+      atA.find((g) => g.message.kind === "response" && g.message.status === 200),
+    );
     assert.equal(getHeader(good.message, "call-id"), "good-1");
   } finally {
     await a.close();
@@ -124,39 +151,60 @@ test("UDP: a handler that throws is reported, not fatal; sending to a host name 
     throw new Error("bug in the core");
   });
   try {
-    b.send(options("SIP/2.0/UDP 127.0.0.1:18106;branch=z9hG4bK1"), { host: "127.0.0.1", port: 18106, transport: "udp" });
-    b.send(options("SIP/2.0/UDP 127.0.0.1:18106;branch=z9hG4bK2"), { host: "127.0.0.1", port: 18106, transport: "udp" });
+    b.send(options("SIP/2.0/UDP 127.0.0.1:18106;branch=z9hG4bK1"), {
+      host: "127.0.0.1",
+      port: 18106,
+      transport: "udp",
+    });
+    b.send(options("SIP/2.0/UDP 127.0.0.1:18106;branch=z9hG4bK2"), {
+      host: "127.0.0.1",
+      port: 18106,
+      transport: "udp",
+    });
     await eventually(() => (calls === 2 ? true : undefined));
     assert.equal(events.filter((e) => e.kind === "handler-error").length, 2);
-    b.send(options("SIP/2.0/UDP x;branch=z9hG4bK3"), { host: "sip.example.com", port: 5060, transport: "udp" });
+    b.send(options("SIP/2.0/UDP x;branch=z9hG4bK3"), {
+      host: "sip.example.com",
+      port: 5060,
+      transport: "udp",
+    });
     assert.ok(events.some((e) => e.kind === "send-error" && /sip\.example\.com/.test(e.reason)));
   } finally {
     await b.close();
   }
 });
 
-test("TCP: INVITE / 200 / ACK reuse one connection; the 200 returns on it (RFC 3261 §18.2.2)", async () => {
-  const a = await TcpTransport.open({ port: 18110 });
-  const b = await TcpTransport.open({ port: 18111 });
-  try {
-    const atA = record(a);
-    const atB = answering(b);
-    const to = { host: "127.0.0.1", port: 18111, transport: "tcp" } as const;
-    a.send(invite("tcp", "127.0.0.1:18110", "127.0.0.1", 18111), to);
-    const ok = await eventually(() => atA.find((g) => g.message.kind === "response"));
-    assert.equal(ok.message.kind === "response" && ok.message.status, 200);
-    assert.deepEqual({ host: ok.from.host, port: ok.from.port }, { host: "127.0.0.1", port: 18111 });
-    a.send(ackFor("tcp", "127.0.0.1:18110"), to);
-    await eventually(() => atB.find((g) => g.message.kind === "request" && g.message.method === "ACK"));
-    assert.equal(a.connectionCount, 1);
-    assert.equal(b.connectionCount, 1);
-    assert.notEqual(atB[0]!.from.port, 18110, "B saw A's ephemeral port: the response went back on the connection");
-    assert.equal(atB[1]!.from.port, atB[0]!.from.port, "the ACK came on the same connection");
-  } finally {
-    await a.close();
-    await b.close();
-  }
-});
+for (const [family, host, portA, portB] of [
+  ["IPv4", "127.0.0.1", 18110, 18111],
+  ["IPv6", "::1", 18116, 18117],
+] as const)
+  test(`TCP over ${family}: INVITE / 200 / ACK reuse one connection; the 200 returns on it (RFC 3261 §18.2.2)`, async () => {
+    const a = await TcpTransport.open({ host, port: portA });
+    const b = await TcpTransport.open({ host, port: portB });
+    try {
+      const atA = record(a);
+      const atB = answering(b);
+      const to = { host, port: portB, transport: "tcp" } as const;
+      const sentBy = `${family === "IPv6" ? "[::1]" : host}:${portA}`;
+      a.send(invite("tcp", sentBy, host, portB), to);
+      const ok = await eventually(() => atA.find((g) => g.message.kind === "response"));
+      assert.equal(ok.message.kind === "response" && ok.message.status, 200);
+      assert.deepEqual({ host: ok.from.host, port: ok.from.port }, { host, port: portB });
+      a.send(ackFor("tcp", sentBy), to);
+      await eventually(() => atB.find((g) => g.message.kind === "request" && g.message.method === "ACK"));
+      assert.equal(a.connectionCount, 1);
+      assert.equal(b.connectionCount, 1);
+      assert.notEqual(
+        atB[0]!.from.port,
+        18110,
+        "B saw A's ephemeral port: the response went back on the connection",
+      );
+      assert.equal(atB[1]!.from.port, atB[0]!.from.port, "the ACK came on the same connection");
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 
 function rawClient(port: number): Promise<{ socket: Socket; data: () => string }> {
   return new Promise((resolve, reject) => {
@@ -172,7 +220,12 @@ test("TCP framing: two messages in one write, then one message split across thre
   try {
     const atB = answering(b);
     const c = await rawClient(18112);
-    c.socket.write(Buffer.concat([options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKw1", "w-1"), options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKw2", "w-2")]));
+    c.socket.write(
+      Buffer.concat([
+        options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKw1", "w-1"),
+        options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKw2", "w-2"),
+      ]),
+    );
     await eventually(() => (atB.length === 2 ? true : undefined));
     const third = options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKw3", "w-3");
     c.socket.write(third.subarray(0, 10));
@@ -201,7 +254,11 @@ test("TCP: a malformed request gets 400 on its connection; garbage and a CRLFCRL
     c.socket.write("\r\n\r\n");
     await eventually(() => (c.data() === "\r\n" ? true : undefined));
     c.socket.write("\x00\x01\x02garbage line\r\n");
-    c.socket.write(wire("OPTIONS sip:x@127.0.0.1 SIP/2.0\nVia: SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKm\nMax-Forwards: 70\nFrom: <sip:a@b>;tag=1\nTo: <sip:x@127.0.0.1>\nCall-ID: m-1\nCSeq: x OPTIONS\nContent-Length: 0\n\n"));
+    c.socket.write(
+      wire(
+        "OPTIONS sip:x@127.0.0.1 SIP/2.0\nVia: SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKm\nMax-Forwards: 70\nFrom: <sip:a@b>;tag=1\nTo: <sip:x@127.0.0.1>\nCall-ID: m-1\nCSeq: x OPTIONS\nContent-Length: 0\n\n",
+      ),
+    );
     c.socket.write(options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKok", "after-bad"));
     await eventually(() => (/SIP\/2\.0 200 OK/.test(c.data()) ? true : undefined));
     const text = c.data();
@@ -244,7 +301,11 @@ test("TCP: an incomplete message beyond maxBufferBytes closes the connection", a
   try {
     answering(b);
     const c = await rawClient(18115);
-    c.socket.write(options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKbig").toString().replace("Content-Length: 0", "Content-Length: 100000"));
+    c.socket.write(
+      options("SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKbig")
+        .toString()
+        .replace("Content-Length: 0", "Content-Length: 100000"),
+    );
     c.socket.write(Buffer.alloc(4096, 0x61));
     await eventually(() => (c.socket.readableEnded || c.socket.destroyed ? true : undefined));
     c.socket.destroy();
