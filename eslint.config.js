@@ -13,6 +13,8 @@ export default tseslint.config(
       "test-results/**",
       "**/*.min.js",
       "bench/out/**",
+      "dist/**",
+      "playwright-report/**",
     ],
   },
   js.configs.recommended,

@@ -76,7 +76,8 @@ export class SipCollector {
     }
   }
 
-  private add(msg: SipMessage, p: TransportPayload, proto: "udp" | "tcp"): void {
+  private add(full: SipMessage, p: TransportPayload, proto: "udp" | "tcp"): void {
+    const msg = slim(full);
     const callId = getHeader(msg, "call-id") ?? "";
     const cseq = parseCSeq(getHeader(msg, "cseq") ?? "");
     const from = getHeader(msg, "from");
@@ -98,6 +99,43 @@ export class SipCollector {
     this.onMessage(e);
   }
 }
+
+/**
+ * The headers the analysis reads (legs, DTMF, correlation, rules). A capture holds every SIP message
+ * until the end, so the rest (Via, Contact, Route, User-Agent...) is dropped as it is collected.
+ * Extend this list when a rule needs another header.
+ */
+export const KEPT_HEADERS: ReadonlySet<string> = new Set([
+  "call-id",
+  "cseq",
+  "from",
+  "to",
+  "content-type",
+  "allow-events",
+  "call-info",
+  "event",
+  "subscription-state",
+  "reason",
+  "warning",
+  "cisco-guid",
+  "session-id",
+  "x-call-id",
+  "x-cid",
+  "x-original-call-id",
+  "x-orig-call-id",
+]);
+
+/** Bodies worth keeping: SDP and the DTMF carriers; other bodies (presence, fax, ...) are dropped. */
+const KEPT_BODY =
+  /^\s*(application\/(sdp|dtmf|dtmf-relay|kpml-response\+xml|kpml-request\+xml)|multipart\/|audio\/telephone-event)/i;
+
+function slim(msg: SipMessage): SipMessage {
+  const headers = msg.headers.filter((h) => KEPT_HEADERS.has(h.name));
+  const ct = headers.find((h) => h.name === "content-type")?.value ?? "";
+  const body = msg.body.length > 0 && (ct === "" || KEPT_BODY.test(ct)) ? msg.body : EMPTY;
+  return { ...msg, headers, body };
+}
+const EMPTY = Buffer.alloc(0);
 
 export function hostPort(ip: string, port: number): string {
   return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;

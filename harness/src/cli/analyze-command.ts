@@ -7,6 +7,7 @@ import { analyzeCapture } from "../../../captures/src/analysis/analyze.ts";
 import { renderHtml } from "../../../captures/src/report/html.ts";
 import { renderJunit } from "../../../captures/src/report/junit.ts";
 import { renderText } from "../../../captures/src/report/text.ts";
+import { writePrettyJson } from "../../../captures/src/report/json-stream.ts";
 import { parseArgs } from "./args.ts";
 import type { Io } from "./io.ts";
 
@@ -56,7 +57,7 @@ export function analyzeCommand(argv: readonly string[], io: Io): number {
     }
   };
   if (!writeTo("junit", () => renderJunit(report)) || !writeTo("html", () => renderHtml(report))) return 2;
-  if (args.flags.has("json")) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  if (args.flags.has("json")) writePrettyJson(report, (t) => io.out(t));
   else io.out(renderText(report, { color: io.isTty && !args.flags.has("no-color") }));
   return report.findings.some((f) => f.severity === "error") ? 1 : 0;
 }

@@ -1,0 +1,144 @@
+/**
+ * bench/b2bua/relay-host.ts: our media relay (protocol/src/media: MediaRelay + PortPool + DtmfRelay,
+ * one MediaRelay per call) behind the subset of rtpengine's ng control protocol that the RTP
+ * benchmark uses (ping, offer, answer, delete, plus "bench-stats"), so rtp-relay.ts drives it
+ * exactly as it drives rtpengine. No SIP here: the B2BUA's signalling is not what is measured.
+ *
+ *   node --import tsx bench/b2bua/relay-host.ts --ng 127.0.0.1:22902 --ports 23000-24999 [--max-s 900]
+ *
+ * offer  (caller SDP): opens a MediaRelay; leg a = caller (remote from the SDP, telephone-event PT
+ *        the caller declared), leg b = callee (remote unknown yet); replies with the SDP to send to
+ *        the callee: our leg-b port. answer (callee SDP): sets leg b's remote and PT; replies with the
+ *        SDP for the caller: our leg-a port. delete: closes the relay, ports go back to the pool.
+ */
+import dgram from "node:dgram";
+import { createRealClock } from "../../protocol/src/transaction/clock.ts";
+import { MediaRelay, PortPool } from "../../protocol/src/media/index.ts";
+import { type BValue, ngMessage, parseNgMessage } from "./lib/bencode.ts";
+import { readSdp, rewriteSdp } from "./lib/sdp-lite.ts";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+const [ngHost, ngPortS] = arg("ng", "127.0.0.1:22902").split(":") as [string, string];
+const [minS, maxS] = arg("ports", "23000-24999").split("-") as [string, string];
+const BIND = arg("bind", "127.0.0.1");
+const MAX_S = Number(arg("max-s", "900"));
+const RCVBUF = arg("rcvbuf", "");
+
+const pool = new PortPool({ min: Number(minS), max: Number(maxS) });
+const clock = createRealClock();
+const calls = new Map<string, MediaRelay>();
+let digitsLogged = 0;
+
+async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BValue }> {
+  const cmd = d["command"];
+  const callId = typeof d["call-id"] === "string" ? d["call-id"] : "";
+  const sdp = typeof d["sdp"] === "string" ? d["sdp"] : "";
+  switch (cmd) {
+    case "ping":
+      return { result: "pong" };
+    case "offer": {
+      const m = readSdp(sdp);
+      if (m === null) return { result: "error", "error-reason": "no audio m= / c= in SDP" };
+      const old = calls.get(callId);
+      if (old !== undefined) await old.close();
+      const te = m.telephoneEventPt;
+      const relay = await MediaRelay.open({
+        pool,
+        bindAddress: BIND,
+        clock,
+        callId,
+        ...(RCVBUF !== "" ? { recvBufferSize: Number(RCVBUF) } : {}),
+        legs: {
+          a: {
+            dtmf: {
+              egressMethod: te === null ? "none" : "rfc2833",
+              telephoneEventPt: te,
+              ingressTelephoneEventPts: te === null ? [] : [te],
+            },
+            remote: { address: m.address, port: m.port },
+          },
+          // leg b is offered the caller's PT; the answer confirms or changes it
+          b: {
+            dtmf: {
+              egressMethod: te === null ? "none" : "rfc2833",
+              telephoneEventPt: te,
+              ingressTelephoneEventPts: te === null ? [] : [te],
+            },
+          },
+        },
+        onLog: () => {
+          digitsLogged++;
+        },
+      });
+      calls.set(callId, relay);
+      return { result: "ok", sdp: rewriteSdp(sdp, BIND, relay.localPort("b")) };
+    }
+    case "answer": {
+      const relay = calls.get(callId);
+      const m = readSdp(sdp);
+      if (relay === undefined) return { result: "error", "error-reason": "Unknown call-id" };
+      if (m === null) return { result: "error", "error-reason": "no audio m= / c= in SDP" };
+      relay.setRemote("b", m.address, m.port);
+      relay.updateDtmf("b", {
+        telephoneEventPt: m.telephoneEventPt,
+        egressMethod: m.telephoneEventPt === null ? "none" : "rfc2833",
+      });
+      return { result: "ok", sdp: rewriteSdp(sdp, BIND, relay.localPort("a")) };
+    }
+    case "delete": {
+      const relay = calls.get(callId);
+      if (relay === undefined) return { result: "error", "error-reason": "Unknown call-id" };
+      calls.delete(callId);
+      const st = relay.stats();
+      await relay.close();
+      return { result: "ok", "rx-a": st.a.rx, "rx-b": st.b.rx, "tx-a": st.a.tx, "tx-b": st.b.tx };
+    }
+    case "bench-stats": {
+      const mu = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      return {
+        result: "ok",
+        calls: calls.size,
+        "ports-in-use": pool.inUse,
+        "digits-logged": digitsLogged,
+        "cpu-us": cpu.user + cpu.system,
+        "rss-kib": Math.round(mu.rss / 1024),
+        "heap-kib": Math.round(mu.heapUsed / 1024),
+      };
+    }
+    default:
+      return { result: "error", "error-reason": `unsupported command ${String(cmd)}` };
+  }
+}
+
+const ctl = dgram.createSocket("udp4");
+ctl.on("message", (m, rinfo) => {
+  const msg = parseNgMessage(m);
+  if (msg === null) return;
+  handle(msg.dict).then(
+    (reply) => ctl.send(ngMessage(msg.cookie, reply), rinfo.port, rinfo.address),
+    (err: unknown) =>
+      ctl.send(
+        ngMessage(msg.cookie, { result: "error", "error-reason": String(err) }),
+        rinfo.port,
+        rinfo.address,
+      ),
+  );
+});
+
+async function shutdown(code: number): Promise<void> {
+  for (const r of calls.values()) await r.close();
+  calls.clear();
+  ctl.close();
+  process.exit(code);
+}
+process.on("SIGTERM", () => void shutdown(0));
+process.on("SIGINT", () => void shutdown(0));
+setTimeout(() => void shutdown(0), MAX_S * 1000).unref();
+ctl.bind(Number(ngPortS), ngHost, () => {
+  console.error(`relay-host ready on ${ngHost}:${ngPortS}, RTP ports ${minS}-${maxS}, pid ${process.pid}`);
+});
