@@ -101,3 +101,22 @@ test("hostile capture strings render as text and run nothing", async ({ page }) 
   expect(errors).toEqual([]);
   expect(requests.filter((u) => !u.startsWith("file://"))).toEqual([]);
 });
+
+test("a real analysis (the hairpin PT-mismatch fixture) renders its root cause, both legs and the digits", async ({
+  page,
+}) => {
+  const { analyzeCapture } = await import("../captures/src/analysis/analyze.ts");
+  const { report } = analyzeCapture(resolve("captures/fixtures/pt-mismatch-hairpin.pcap"));
+  expect(report).not.toBeNull();
+  const { errors, requests } = await open(page, report!, "hairpin.html");
+  await expect(page.getByTestId("verdict")).toContainText("dtmf-pt-mismatch");
+  await expect(page.getByTestId("leg-row")).toHaveCount(2);
+  await expect(page.getByTestId("dtmf-mark")).toHaveCount(8);
+  await expect(page.getByTestId("finding")).toHaveCount(3);
+  await expect(page.getByTestId("finding-fix").first()).toContainText("telephone-event PT 96");
+  await expect(page.getByTestId("ladder-arrow")).toHaveCount(report!.ladder!.length);
+  expect(errors).toEqual([]);
+  expect(requests.every((u) => u.startsWith("file://"))).toBe(true);
+  mkdirSync("test-results", { recursive: true });
+  await page.screenshot({ path: "test-results/report-hairpin.png", fullPage: true });
+});
