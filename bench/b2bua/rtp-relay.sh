@@ -72,16 +72,17 @@ for rep in $(seq 1 $REPS); do
   for target in direct rtpengine ours; do run $target 250 $SECS 20 "$rep" goal250; done
 done
 
-# 2. rising load until loss: 490 calls (the most the port range holds), then shorter ptime
-#    (PERF-ANCHORS §3c did the same). Two reps per point; a target stops after a point lost in both.
+# 2. rising load until loss: more calls up to 490 (the most the port range holds), then shorter
+#    ptime (PERF-ANCHORS §3c did the same). Two reps per point; a target stops after a point lost
+#    in both ("lost": a packet or digit missing, or an audio packet more than 100 ms late).
 declare -A stopped=([rtpengine]=0 [ours]=0)
-for point in 490:20 490:15 490:12 490:10 490:8; do
+for point in 330:20 400:20 490:20 490:15 490:12 490:10; do
   calls=${point%%:*}; ptime=${point##*:}
   for target in rtpengine ours; do
     [ "${stopped[$target]}" = 1 ] && continue
     lost=0
     for rep in $(seq 1 $(( QUICK == 1 ? 1 : 2 ))); do
-      l=$(run $target "$calls" $SECS_CEIL "$ptime" "$rep" ceiling | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(r.loss_pct>0 || r.digits_recv<r.digits_sent || r.error ? 1 : 0)')
+      l=$(run $target "$calls" $SECS_CEIL "$ptime" "$rep" ceiling | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(r.loss_pct>0 || r.digits_recv<r.digits_sent || r.late_over_100ms>0 || r.error ? 1 : 0)')
       lost=$((lost + l))
     done
     [ $lost -ge $(( QUICK == 1 ? 1 : 2 )) ] && stopped[$target]=1

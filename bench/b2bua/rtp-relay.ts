@@ -244,6 +244,13 @@ for (let s = 0; s < NS; s++) {
   if (audioSent[s]! > 0) minRatio = Math.min(minRatio, audioRecv[s]! / audioSent[s]!);
 }
 const l = lat.subarray(0, nlat).sort();
+// packets later than a jitter buffer would wait for count as lost for the "loss-free" verdict
+let late50 = 0;
+let late100 = 0;
+for (let i = nlat - 1; i >= 0 && l[i]! > 50_000; i--) {
+  late50++;
+  if (l[i]! > 100_000) late100++;
+}
 let relayStats: Record<string, unknown> = {};
 if (ng !== null) {
   try {
@@ -276,6 +283,8 @@ const r = {
   audio_recv: audioRecvTotal,
   loss_pct: +(100 * (1 - audioRecvTotal / audioSentTotal)).toFixed(4),
   worst_stream_recv_ratio: +minRatio.toFixed(4),
+  late_over_50ms: late50,
+  late_over_100ms: late100,
   digits_sent: digitsSent,
   digits_recv: digitsRecv,
   event_pkts_sent: eventPktsSent,

@@ -61,7 +61,8 @@ export function bdecode(buf: Buffer, start = 0): { value: BValue; end: number } 
           if (typeof k.value !== "string") return null;
           const v = at(k.end);
           if (v === null) return null;
-          dict[k.value] = v.value;
+          // defineProperty: a "__proto__" key is data, not the prototype
+          Object.defineProperty(dict, k.value, { value: v.value, enumerable: true, writable: true, configurable: true });
           j = v.end;
         }
       }

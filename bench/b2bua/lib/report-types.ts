@@ -15,6 +15,9 @@ export interface RtpRun {
   audio_sent: number;
   audio_recv: number;
   loss_pct: number;
+  /** audio packets that arrived later than 50 / 100 ms after they were sent */
+  late_over_50ms: number;
+  late_over_100ms: number;
   digits_sent: number;
   digits_recv: number;
   misrouted: number;
@@ -84,12 +87,33 @@ export function parseJsonLines<T>(text: string): T[] {
   return out;
 }
 
-/** A run that lost nothing: every audio packet and every digit arrived. */
+/** The latency past which a packet counts as lost: a jitter buffer would have played out without it. */
+export const LATE_MS = 100;
+
+/**
+ * A run that lost nothing: every audio packet and every digit arrived, and no audio packet later
+ * than LATE_MS (queued for longer in socket buffers is "relayed" only on paper).
+ */
 export function rtpClean(r: RtpRun): boolean {
-  return r.error === undefined && r.loss_pct === 0 && r.digits_recv >= r.digits_sent && r.audio_sent > 0;
+  return (
+    r.error === undefined &&
+    r.audio_sent > 0 &&
+    r.loss_pct === 0 &&
+    r.digits_recv >= r.digits_sent &&
+    (r.late_over_100ms ?? 0) === 0
+  );
 }
 
-/** A CPS run with failed + incomplete calls under 0.1 % of the calls placed. */
+/** The share (%) of the expected PCMA packets that did not cross the relay, worse direction; null without RTP. */
+export function cpsRtpLossPct(r: CpsRun): number | null {
+  if (r.kind !== "rtp" || r.rtp_expected_each === undefined) return null;
+  const e = r.rtp_expected_each;
+  if (e === 0) return 100;
+  return Math.max(100 * (e - (r.rtp_to_uas ?? 0)), 100 * (e - (r.rtp_to_uac ?? 0))) / e;
+}
+
+/** A CPS run with failed + incomplete calls under 0.1 % of the calls placed (and, with RTP, under 0.1 % RTP lost). */
 export function cpsClean(r: CpsRun): boolean {
-  return r.target_calls > 0 && r.fail_pct < 0.1;
+  const rtp = cpsRtpLossPct(r);
+  return r.target_calls > 0 && r.fail_pct < 0.1 && (rtp === null || rtp < 0.1);
 }

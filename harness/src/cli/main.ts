@@ -1,5 +1,6 @@
 /** mvsct: the command-line entry. Never prints a stack trace: internal errors are one line, exit 3. */
 import { analyzeCommand } from "./analyze-command.ts";
+import { b2buaCommand } from "./b2bua-command.ts";
 import { type Io, processIo } from "./io.ts";
 
 const USAGE = `mvsct — MVS / CUCM / ISR DTMF and codec conformance toolkit
@@ -7,6 +8,8 @@ const USAGE = `mvsct — MVS / CUCM / ISR DTMF and codec conformance toolkit
 usage:
   mvsct analyze <capture> [--json] [--junit FILE] [--html FILE] [--inband auto|all|off]
       explain a field capture: legs, codecs, DTMF per leg, findings with their fixes
+  mvsct b2bua --listen IP:PORT --next-hop IP:PORT [--config FILE] [--dtmf-log FILE]
+      relay every call to the next hop: media anchored, codecs per leg, DTMF interworked
   mvsct help
 `;
 
@@ -16,6 +19,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     switch (cmd) {
       case "analyze":
         return analyzeCommand(rest, io);
+      case "b2bua":
+        return b2buaCommand(rest, io);
       case undefined:
       case "help":
       case "--help":

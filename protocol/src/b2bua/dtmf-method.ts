@@ -58,7 +58,9 @@ export function shouldSubscribeKpml(mode: DtmfMode, f: LegDtmfFacts): boolean {
 }
 
 /** The advertisement part of the facts, from the peer's INVITE or 2xx. */
-export function advertisedBy(m: SipMessage): Pick<LegDtmfFacts, "peerKpml" | "peerCiscoNotify" | "peerAllowsInfo"> {
+export function advertisedBy(
+  m: SipMessage,
+): Pick<LegDtmfFacts, "peerKpml" | "peerCiscoNotify" | "peerAllowsInfo"> {
   const events = getHeaders(m, "allow-events").map((e) => (e.split(";")[0] ?? "").trim().toLowerCase());
   const allow = getHeaders(m, "allow").map((a) => a.trim().toUpperCase());
   const callInfo = getHeaders(m, "call-info");

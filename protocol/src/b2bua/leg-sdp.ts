@@ -58,7 +58,12 @@ export class LegSdp {
       offer === null ? [ours] : offer.map((m, i) => (i === audioIndex ? ours : rejected(m)));
     const body = (version: number): string =>
       writeSdp({
-        origin: { username: "mvsct", sessionId: this.sessionId, version: String(version), address: this.address },
+        origin: {
+          username: "mvsct",
+          sessionId: this.sessionId,
+          version: String(version),
+          address: this.address,
+        },
         sessionName: "mvsct",
         connection: this.address,
         media,

@@ -29,7 +29,6 @@ import {
   writeKpmlResponse,
 } from "../wire/dtmf/index.ts";
 import type { DtmfDigit, KpmlPersist } from "../wire/dtmf/index.ts";
-import { normalizeDtmfDigit } from "../wire/dtmf/index.ts";
 import { header } from "../dialog/index.ts";
 import type { InviteSession, ReplyOptions } from "../dialog/index.ts";
 import type { Clock } from "../transaction/index.ts";
@@ -166,7 +165,8 @@ export class LegSignalling {
       method: "NOTIFY",
       contact: true,
       headers: [header("event", "kpml"), header("subscription-state", state)],
-      body: body === null ? null : { contentType: KPML_RESPONSE_CONTENT_TYPE, bytes: Buffer.from(body, "utf8") },
+      body:
+        body === null ? null : { contentType: KPML_RESPONSE_CONTENT_TYPE, bytes: Buffer.from(body, "utf8") },
     });
   }
 
@@ -241,7 +241,8 @@ export class LegSignalling {
 
   private onKpmlSubscribe(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {
     const expiresHeader = getHeader(request, "expires");
-    const asked = expiresHeader !== undefined && /^\s*\d{1,10}\s*$/.test(expiresHeader) ? Number(expiresHeader) : null;
+    const asked =
+      expiresHeader !== undefined && /^\s*\d{1,10}\s*$/.test(expiresHeader) ? Number(expiresHeader) : null;
     const expiresS = Math.min(asked ?? KPML_DEFAULT_EXPIRES_S, KPML_DEFAULT_EXPIRES_S);
     const contact = header("contact", `<${this.session.ctx.contact(this.session.transport)}>`);
     if (expiresS === 0) {
@@ -269,9 +270,4 @@ export class LegSignalling {
     const pending = this.queued.splice(0);
     for (const q of pending) if (this.notifier !== null) this.notifyKpml(q.digit);
   }
-}
-
-/** A digit string from a SIP body, normalised, or null. */
-export function digitOf(s: string): DtmfDigit | null {
-  return normalizeDtmfDigit(s);
 }

@@ -1,0 +1,157 @@
+#!/bin/bash
+# bench/b2bua/cps.sh: calls per second, SIPp uac → system under test → SIPp uas, rising rates until
+# the failed + incomplete calls of the median run pass 0.1 %. Systems under test:
+#   kamailio  Kamailio as a stateful record-routing proxy (kamailio.cfg; with RTP: + rtpengine)
+#   ours      mvsct b2bua --listen 127.0.0.1:22070 --next-hop 127.0.0.1:22080 --config b2bua.yaml
+# Kinds: sig (built-in uac/uas with route sets, no media) and rtp (uac_pcap: PCMA 7 s + RFC 2833
+# digit, ~9 s calls, callee -rtp_echo; PCMA packets coming from the relay's ports 23000-24999
+# counted by tcpdump both ways, so media that bypassed the relay counts as lost).
+#   bash bench/b2bua/cps.sh [kamailio|ours|all] [sig|rtp|all]
+#   env: REPS=3 S=5 (seconds of arrivals per step) RATES_SIG="100 ... 3000" RATES_RTP="10 25 50 75"
+# Every step is bounded by -m (rate × S calls) and timeout. Ports: SIP 22060 (Kamailio), 22070
+# (ours), 22080 (uas), 22081 (uac); media 22010 (uas), 22100 (uac); rtpengine ng 22900; RTP
+# relay ports 23000-24999. Results: out/cps/runs.jsonl (a re-run replaces that target+kind's lines),
+# then RESULTS.md via write-results.ts.
+set -u
+cd "$(dirname "$0")/../.."
+B=bench/b2bua
+OUT=$B/out/cps
+D=$OUT/runs
+RUN=/tmp/b2bench/kam
+mkdir -p "$D" "$RUN"
+TARGETS=${1:-all}
+KINDS=${2:-all}
+[ "$TARGETS" = all ] && TARGETS="kamailio ours"
+[ "$KINDS" = all ] && KINDS="sig rtp"
+REPS=${REPS:-3}
+S=${S:-5}
+RATES_SIG=${RATES_SIG:-"100 200 300 500 700 1000 1500 2000 3000"}
+RATES_RTP=${RATES_RTP:-"10 25 50 75"}
+RUNS=$OUT/runs.jsonl
+touch "$RUNS"
+
+need() { command -v "$1" > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$2" > /dev/null; }
+need sipp sip-tester
+need kamailio kamailio
+need rtpengine rtpengine-daemon
+need tcpdump tcpdump
+
+{
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ) targets=$TARGETS kinds=$KINDS reps=$REPS arrivals_s=$S"
+  echo "uptime_before=$(uptime)"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
+  echo "kernel=$(uname -r) node=$(node --version)"
+  echo "sipp=$(dpkg-query -W -f='${Version}' sip-tester) kamailio=$(dpkg-query -W -f='${Version}' kamailio) rtpengine=$(dpkg-query -W -f='${Version}' rtpengine-daemon)"
+  echo "mvsct=$(git rev-parse --short HEAD 2> /dev/null) (working tree)"
+} >> "$OUT/env.txt"
+
+SUT_PIDS=""
+SUT_PORT=0
+start_sut() { # TARGET KIND
+  if [ "$1" = kamailio ]; then
+    local extra=""
+    if [ "$2" = rtp ]; then
+      rtpengine --config-file=none --foreground --log-stderr --log-level=4 --table=-1 --interface=127.0.0.1 \
+        --listen-ng=127.0.0.1:22900 --port-min=23000 --port-max=24999 --num-threads=2 --delete-delay=0 \
+        --pidfile=$RUN/rtpe.pid > "$OUT/rtpengine.log" 2>&1 &
+      SUT_PIDS="$!"
+      sleep 1.5 # Kamailio pings rtpengine at start and disables it for 60 s if that fails
+      extra="-A WITH_RTPENGINE"
+    fi
+    # shellcheck disable=SC2086
+    kamailio -f $B/kamailio.cfg -DD -E -m 512 -M 32 -A CHILDREN=4 $extra -Y $RUN -P $RUN/kam.pid > "$OUT/kamailio.log" 2>&1 &
+    SUT_PIDS="$SUT_PIDS $!"
+    SUT_PORT=22060
+  else
+    node bin/mvsct.mjs b2bua --listen 127.0.0.1:22070 --next-hop 127.0.0.1:22080 --config $B/b2bua.yaml --quiet > "$OUT/b2bua.log" 2>&1 &
+    SUT_PIDS="$!"
+    SUT_PORT=22070
+  fi
+  sleep 2
+}
+stop_sut() {
+  # shellcheck disable=SC2086
+  [ -n "$SUT_PIDS" ] && { kill -TERM $SUT_PIDS 2> /dev/null; wait $SUT_PIDS 2> /dev/null; }
+  SUT_PIDS=""
+}
+trap stop_sut EXIT
+
+sut_ticks() { # CPU ticks of the SUT processes and their children
+  local t=0 p
+  for p in $SUT_PIDS $(for q in $SUT_PIDS; do pgrep -P "$q"; done); do
+    [ -r /proc/$p/stat ] && t=$((t + $(cut -d')' -f2 /proc/$p/stat | awk '{print $12+$13}')))
+  done
+  echo $t
+}
+stat_of() { grep "$2" "$1" | tail -1 | awk -F'|' '{print $3}' | tr -d ' '; }
+
+step() { # TARGET KIND RATE REP -> prints 1 when the step failed
+  local target=$1 kind=$2 rate=$3 rep=$4
+  local label=${target}_${kind}_${rate}_r$rep n=$((rate * S)) uas=$B/sipp/uas_rr.xml uac=$B/sipp/uac_rr.xml
+  local tmo=$((S + 15)) echo="" td1="" td2=""
+  if [ "$kind" = rtp ]; then
+    uas=$B/sipp/uas_rtp_rr.xml; uac=$B/sipp/uac_pcap_rr.xml; tmo=$((S + 30)); echo="-rtp_echo"
+    tcpdump -i lo -nn -B 16384 -w /dev/null 'udp and dst port 22010 and src portrange 23000-24999 and udp[9] & 0x7f = 8' > "$D/$label.td1" 2>&1 &
+    td1=$!
+    tcpdump -i lo -nn -B 16384 -w /dev/null 'udp and dst port 22100 and src portrange 23000-24999 and udp[9] & 0x7f = 8' > "$D/$label.td2" 2>&1 &
+    td2=$!
+    sleep 1
+  fi
+  # shellcheck disable=SC2086
+  timeout $((tmo + 20)) sipp -sf $uas -i 127.0.0.1 -p 22080 -mi 127.0.0.1 -mp 22010 $echo -nostdin \
+    -timeout $((tmo + 15))s -l 100000 -buff_size 4194304 > "$D/$label.uas.out" 2>&1 &
+  local uaspid=$!
+  sleep 0.5
+  local c0 t0 c1 t1
+  c0=$(sut_ticks); t0=$(date +%s.%N)
+  timeout $((tmo + 10)) sipp -sf $uac 127.0.0.1:$SUT_PORT -i 127.0.0.1 -p 22081 -mi 127.0.0.1 -mp 22100 \
+    -r "$rate" -m $n -l 100000 -buff_size 4194304 -nostdin -timeout ${tmo}s \
+    -default_behaviors all,-abortunexp > "$D/$label.uac.out" 2>&1
+  c1=$(sut_ticks); t1=$(date +%s.%N)
+  kill -INT $uaspid 2> /dev/null; wait $uaspid 2> /dev/null
+  local rtpjson="" a=0 b=0
+  if [ "$kind" = rtp ]; then
+    sleep 0.5
+    kill -INT $td1 $td2 2> /dev/null; wait $td1 $td2 2> /dev/null
+    a=$(awk '/packets captured/{print $1}' "$D/$label.td1"); b=$(awk '/packets captured/{print $1}' "$D/$label.td2")
+    rtpjson=",\"rtp_to_uas\":${a:-0},\"rtp_to_uac\":${b:-0}"
+  fi
+  local f=$D/$label.uac.out succ fail cps
+  succ=$(stat_of "$f" "Successful call"); fail=$(stat_of "$f" "Failed call")
+  cps=$(grep "Call Rate" "$f" | tail -1 | awk -F'|' '{print $3}' | awk '{print $1}')
+  succ=${succ:-0}; fail=${fail:-0}; cps=${cps:-0}
+  local inc=$((n - succ - fail)) cpu
+  [ $inc -lt 0 ] && inc=0
+  cpu=$(echo "$c0 $c1 $t0 $t1" | awk '{printf "%.1f", ($2-$1)/($4-$3)}')
+  local pct
+  pct=$(echo "$fail $inc $n" | awk '{printf "%.4f", 100*($1+$2)/$3}')
+  [ "$kind" = rtp ] && rtpjson="$rtpjson,\"rtp_expected_each\":$((succ * 236))"
+  echo "{\"target\":\"$target\",\"kind\":\"$kind\",\"rate\":$rate,\"rep\":$rep,\"target_calls\":$n,\"succ\":$succ,\"fail\":$fail,\"incomplete\":$inc,\"fail_pct\":$pct,\"cum_cps\":$cps,\"sut_cpu_pct\":$cpu,\"load1\":$(cut -d' ' -f1 /proc/loadavg)$rtpjson}" | tee -a "$RUNS" >&2
+  # with RTP a step also fails when more than 0.1 % of the PCMA packets did not cross the relay
+  local rtploss=0
+  [ "$kind" = rtp ] && rtploss=$(echo "${a:-0} ${b:-0} $((succ * 236))" | awk '{e=$3; if (e==0) {print 100; exit} l1=100*(e-$1)/e; l2=100*(e-$2)/e; print (l1>l2)?l1:l2}')
+  awk -v p="$pct" -v r="$rtploss" 'BEGIN{print (p >= 0.1 || r >= 0.1) ? 1 : 0}'
+}
+
+for target in $TARGETS; do
+  if [ "$target" = ours ] && ! node bin/mvsct.mjs b2bua --help 2>&1 | grep -q "usage: mvsct b2bua"; then
+    echo "mvsct b2bua is not available yet: skipping ours" >&2
+    continue
+  fi
+  for kind in $KINDS; do
+    # a re-run replaces this target+kind's earlier lines
+    node -e 'const fs=require("fs");const [f,t,k]=process.argv.slice(1);fs.writeFileSync(f,fs.readFileSync(f,"utf8").split("\n").filter(l=>l&&!(l.includes(`"target":"${t}"`)&&l.includes(`"kind":"${k}"`))).map(l=>l+"\n").join(""))' "$RUNS" "$target" "$kind"
+    rates=$RATES_SIG
+    [ "$kind" = rtp ] && rates=$RATES_RTP
+    start_sut "$target" "$kind"
+    for rate in $rates; do
+      failed=0
+      for rep in $(seq 1 "$REPS"); do failed=$((failed + $(step "$target" "$kind" "$rate" "$rep"))); done
+      # stop rising once the median run failed
+      [ $((failed * 2)) -gt "$REPS" ] && break
+    done
+    stop_sut
+  done
+done
+echo "uptime_after=$(uptime)" >> "$OUT/env.txt"
+npx tsx $B/write-results.ts

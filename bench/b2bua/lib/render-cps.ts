@@ -1,0 +1,97 @@
+import { median } from "./stats.ts";
+import { type CpsRun, cpsClean } from "./report-types.ts";
+import type { Goal } from "./render-rtp.ts";
+
+/** Markdown for the calls-per-second benchmark (cps.sh): SIPp through Kamailio and through mvsct b2bua. */
+
+const fmt = (n: number, d = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–";
+
+/** Highest rate whose runs were mostly clean (< 0.1 % failed + incomplete), lower rates all clean too. */
+export function highestCleanRate(runs: readonly CpsRun[], target: string, kind: string): number {
+  const rates = [...new Set(runs.filter((r) => r.target === target && r.kind === kind).map((r) => r.rate))].sort(
+    (a, b) => a - b,
+  );
+  let best = 0;
+  for (const rate of rates) {
+    const rs = runs.filter((r) => r.target === target && r.kind === kind && r.rate === rate);
+    if (rs.filter(cpsClean).length * 2 > rs.length) best = rate;
+    else break;
+  }
+  return best;
+}
+
+function rtpLoss(r: CpsRun): string {
+  if (r.rtp_expected_each === undefined || r.rtp_expected_each === 0) return "–";
+  const e = r.rtp_expected_each;
+  const l = (n: number | undefined): string => (n === undefined ? "?" : fmt((100 * (e - n)) / e, 2));
+  return `${l(r.rtp_to_uas)} / ${l(r.rtp_to_uac)}`;
+}
+
+function table(runs: readonly CpsRun[], kind: "sig" | "rtp"): string[] {
+  const rs = runs.filter((r) => r.kind === kind);
+  const keys = [...new Set(rs.map((r) => `${r.target}/${r.rate}`))];
+  const rows = keys.map((k) => {
+    const [target, rateS] = k.split("/") as [string, string];
+    const g = rs.filter((r) => r.target === target && r.rate === Number(rateS));
+    const clean = g.filter(cpsClean).length;
+    return (
+      `| ${target} | ${rateS} | ${g.length} | ${clean}/${g.length} | **${fmt(median(g.map((r) => r.fail_pct)), 3)}** (${g.map((r) => fmt(r.fail_pct, 3)).join(", ")}) | ` +
+      `${g.map((r) => `${r.succ}/${r.fail}/${r.incomplete}`).join(", ")} | ${fmt(median(g.map((r) => r.cum_cps)))} | ` +
+      `${fmt(median(g.map((r) => r.sut_cpu_pct)), 1)} (${g.map((r) => fmt(r.sut_cpu_pct, 1)).join(", ")}) | ` +
+      (kind === "rtp" ? `${g.map(rtpLoss).join("; ")} | ` : "") +
+      `${g.map((r) => fmt(r.load1, 2)).join(", ")} |`
+    );
+  });
+  return [
+    `| system under test | rate cps | runs | clean runs | failed+incomplete % median (runs) | succ/fail/incomplete per run | achieved cps (median) | SUT CPU % of a core (runs) | ${kind === "rtp" ? "RTP loss % to callee / back to caller (runs) | " : ""}load1 |`,
+    `|---|---|---|---|---|---|---|---|${kind === "rtp" ? "---|" : ""}---|`,
+    ...rows,
+  ];
+}
+
+export function renderCps(runs: readonly CpsRun[], env: string): { md: string; goals: Goal[] } {
+  if (runs.length === 0) return { md: "## 1. Calls per second\n\nNot run yet (`bash bench/b2bua/cps.sh`).\n", goals: [] };
+  const kam = highestCleanRate(runs, "kamailio", "sig");
+  const ours = highestCleanRate(runs, "ours", "sig");
+  const oursRan = runs.some((r) => r.target === "ours" && r.kind === "sig");
+  const kamRtp = highestCleanRate(runs, "kamailio", "rtp");
+  const oursRtp = highestCleanRate(runs, "ours", "rtp");
+  const goals: Goal[] = [
+    {
+      goal: "CPS: ≥ 500 calls/s with < 0.1 % failed calls, signalling only (mvsct b2bua)",
+      measured: oursRan ? `highest clean rate ${ours} cps` : "mvsct b2bua not measured yet",
+      met: oursRan ? ours >= 500 : null,
+    },
+    {
+      goal: "CPS ratio mvsct b2bua / Kamailio (reported, no threshold)",
+      measured: `${oursRan ? ours : "–"} / ${kam} = ${oursRan && kam > 0 ? fmt(ours / kam, 2) : "–"}`,
+      met: null,
+    },
+  ];
+  const md = [
+    "## 1. Calls per second through the B2BUA vs Kamailio (`cps.sh`)",
+    "",
+    "```",
+    env.trim(),
+    "```",
+    "",
+    "SIPp uac → system under test → SIPp uas on 127.0.0.1, UDP, `-buff_size 4194304`, each step bounded by `-m` (rate × seconds of arrivals) and `timeout`. The uac uses the route set (`rrs`, `[routes]`, `[next_url]`), so the same scenario works through a record-routing proxy and through a B2BUA. Kamailio: stateful proxy (tm + rr, `record_route()`, 4 UDP workers), PERF-ANCHORS §2's config. Failed = SIPp failed calls + calls still incomplete when the step ended; a step is clean under 0.1 %. SUT CPU = Δ(utime+stime) of the server (and its children) over the uac run. Rates rise until the median run fails.",
+    "",
+    "### Signalling only",
+    "",
+    ...table(runs, "sig"),
+    "",
+    `Highest clean rate: **Kamailio ${kam} cps**, **mvsct b2bua ${oursRan ? `${ours} cps` : "not measured"}**.`,
+    "",
+    "### With RTP (SIPp `uac_pcap`: PCMA 7 s + one RFC 2833 digit, ≈ 9 s calls; callee `-rtp_echo`)",
+    "",
+    "Kamailio carries only the signalling here; media goes through rtpengine, driven by Kamailio's `rtpengine` module (`rtpengine_manage()`), so both systems anchor the media. RTP counted by tcpdump at the callee's media port and back at the caller's.",
+    "",
+    ...table(runs, "rtp"),
+    "",
+    `Highest clean rate with RTP: Kamailio + rtpengine ${kamRtp} cps, mvsct b2bua ${runs.some((r) => r.target === "ours" && r.kind === "rtp") ? `${oursRtp} cps` : "not measured"}.`,
+    "",
+  ].join("\n");
+  return { md, goals };
+}

@@ -1,0 +1,111 @@
+/**
+ * One leg of a B2BUA call: its InviteSession, the SDP we send on it, what it negotiated (codec,
+ * telephone-event PTs both ways) and what its peer advertised, and the DTMF-in-SIP signalling.
+ */
+import type { MediaDirection } from "../wire/sdp/index.ts";
+import type { InviteSession } from "../dialog/index.ts";
+import type { EgressMethod, LegDtmfUpdate, LegId } from "../media/index.ts";
+import type { LegPolicy } from "./b2bua-policy.ts";
+import type { Codec } from "./codec-policy.ts";
+import { egressMethod, NO_FACTS } from "./dtmf-method.ts";
+import type { LegDtmfFacts } from "./dtmf-method.ts";
+import { LegSdp } from "./leg-sdp.ts";
+import type { LegSignalling } from "./leg-signalling.ts";
+import type { AudioView } from "./sdp-view.ts";
+
+/** RFC 3389 comfort noise may accompany G.711 on any leg */
+const COMFORT_NOISE_PT = 13;
+
+/** An offer received on this leg waiting for the other leg's answer. */
+export interface HeldOffer {
+  settled: boolean;
+  accept(sdp: string): void;
+  reject(status: number): void;
+}
+
+export class CallLeg {
+  session: InviteSession | null = null;
+  signalling: LegSignalling | null = null;
+  readonly sdp: LegSdp;
+  facts: LegDtmfFacts = NO_FACTS;
+  /** the codec the leg settled, with this leg's PT */
+  codec: Codec | null = null;
+  /** telephone-event PT in our last description on the leg (what we receive events on) */
+  ourTe: number | null = null;
+  /** telephone-event PT in the peer's last description (what we send events with) */
+  peerTe: number | null = null;
+  /** the peer's last description */
+  remote: AudioView | null = null;
+  /** called with the peer's answer to the offer we made on this leg */
+  awaitingAnswer: ((answer: AudioView | null) => void) | null = null;
+  /** the direction of our last description on the leg */
+  direction: MediaDirection = "sendrecv";
+  /** an offer from the other leg we relayed here, answered when this leg answers */
+  relaying: HeldOffer | null = null;
+
+  constructor(
+    readonly id: LegId,
+    readonly policy: LegPolicy,
+    rtpAddress: string,
+    sessionId: string,
+  ) {
+    this.sdp = new LegSdp(rtpAddress, sessionId);
+  }
+
+  private cancelled = false;
+
+  /**
+   * Ends the leg: BYE, CANCEL (pending UAC) or 480 (pending UAS). InviteSession.cancel() twice
+   * throws in the transaction layer ("CANCEL already exists"), so a pending UAC is cancelled once;
+   * a 2xx crossing that CANCEL is BYEd by the next call (the call does it on confirmation).
+   */
+  hangup(): void {
+    const s = this.session;
+    if (s === null || s.state === "terminated") return;
+    if (s.role === "uac" && (s.state === "calling" || s.state === "early")) {
+      if (this.cancelled) return;
+      this.cancelled = true;
+    }
+    s.bye();
+  }
+
+  get alive(): boolean {
+    return this.session !== null && this.session.state !== "terminated";
+  }
+
+  /** The initial INVITE on this leg has no final response yet. */
+  get pending(): boolean {
+    const st = this.session?.state;
+    return st === "calling" || st === "incoming" || st === "early";
+  }
+
+  /** Records a completed offer/answer exchange on the leg. */
+  settle(codec: Codec, ourTe: number | null, peer: AudioView): void {
+    this.codec = codec;
+    this.ourTe = ourTe;
+    this.remote = peer;
+    this.peerTe = peer.telephoneEvent?.pt ?? null;
+    this.facts = { ...this.facts, telephoneEvent: this.ourTe !== null && this.peerTe !== null };
+  }
+
+  egress(): EgressMethod {
+    return egressMethod(this.policy.dtmf, {
+      ...this.facts,
+      peerSubscribedKpml: this.signalling?.peerSubscribed ?? false,
+    });
+  }
+
+  /** The relay's view of this leg (DOMAIN.md §6.4: each side sends with the PT the receiver declared). */
+  dtmfPatch(): LegDtmfUpdate {
+    const te = this.facts.telephoneEvent;
+    const ingress = [this.ourTe, this.peerTe].filter(
+      (pt): pt is number => pt !== null && pt !== this.codec?.pt && pt !== COMFORT_NOISE_PT,
+    );
+    return {
+      egressMethod: this.egress(),
+      telephoneEventPt: te ? this.peerTe : null,
+      ingressTelephoneEventPts: [...new Set(ingress)],
+      ...(this.codec === null ? {} : { ingressAudioPts: [this.codec.pt, COMFORT_NOISE_PT] }),
+    };
+  }
+}
