@@ -5,6 +5,7 @@
  * exactly as it drives rtpengine. No SIP here: the B2BUA's signalling is not what is measured.
  *
  *   node --import tsx bench/b2bua/relay-host.ts --ng 127.0.0.1:22902 --ports 23000-24999 [--max-s 900]
+ *        [--impl media|raw|raw-connected]   (raw*: the bare Node dgram floor, lib/raw-relay.ts)
  *
  * offer  (caller SDP): opens a MediaRelay; leg a = caller (remote from the SDP, telephone-event PT
  *        the caller declared), leg b = callee (remote unknown yet); replies with the SDP to send to
@@ -16,6 +17,7 @@ import { createRealClock } from "../../protocol/src/transaction/clock.ts";
 import { MediaRelay, PortPool } from "../../protocol/src/media/index.ts";
 import { type BValue, ngMessage, parseNgMessage } from "./lib/bencode.ts";
 import { readSdp, rewriteSdp } from "./lib/sdp-lite.ts";
+import { RawRelay } from "./lib/raw-relay.ts";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,6 +29,9 @@ const [minS, maxS] = arg("ports", "23000-24999").split("-") as [string, string];
 const BIND = arg("bind", "127.0.0.1");
 const MAX_S = Number(arg("max-s", "900"));
 const RCVBUF = arg("rcvbuf", "");
+/** media: MediaRelay (what is measured); raw / raw-connected: the bare dgram floor (lib/raw-relay.ts) */
+const IMPL = arg("impl", "media");
+const raws = new Map<string, RawRelay>();
 
 const pool = new PortPool({ min: Number(minS), max: Number(maxS) });
 const clock = createRealClock();
@@ -43,6 +48,12 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
     case "offer": {
       const m = readSdp(sdp);
       if (m === null) return { result: "error", "error-reason": "no audio m= / c= in SDP" };
+      if (IMPL !== "media") {
+        const raw = await RawRelay.open(pool, BIND, IMPL === "raw-connected");
+        await raw.setRemote("a", m.address, m.port);
+        raws.set(callId, raw);
+        return { result: "ok", sdp: rewriteSdp(sdp, BIND, raw.portB) };
+      }
       const old = calls.get(callId);
       if (old !== undefined) await old.close();
       const te = m.telephoneEventPt;
@@ -80,6 +91,11 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
     case "answer": {
       const relay = calls.get(callId);
       const m = readSdp(sdp);
+      const raw = raws.get(callId);
+      if (raw !== undefined && m !== null) {
+        await raw.setRemote("b", m.address, m.port);
+        return { result: "ok", sdp: rewriteSdp(sdp, BIND, raw.portA) };
+      }
       if (relay === undefined) return { result: "error", "error-reason": "Unknown call-id" };
       if (m === null) return { result: "error", "error-reason": "no audio m= / c= in SDP" };
       relay.setRemote("b", m.address, m.port);
@@ -90,6 +106,12 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
       return { result: "ok", sdp: rewriteSdp(sdp, BIND, relay.localPort("a")) };
     }
     case "delete": {
+      const raw = raws.get(callId);
+      if (raw !== undefined) {
+        raws.delete(callId);
+        await raw.close();
+        return { result: "ok" };
+      }
       const relay = calls.get(callId);
       if (relay === undefined) return { result: "error", "error-reason": "Unknown call-id" };
       calls.delete(callId);
@@ -132,6 +154,7 @@ ctl.on("message", (m, rinfo) => {
 
 async function shutdown(code: number): Promise<void> {
   for (const r of calls.values()) await r.close();
+  for (const r of raws.values()) await r.close();
   calls.clear();
   ctl.close();
   process.exit(code);

@@ -38,7 +38,12 @@ RTPE=$!
 # ours: one Node process, one MediaRelay per call
 node --import tsx $B/relay-host.ts --ng 127.0.0.1:22902 --ports 23000-24999 --max-s 900 > "$OUT/relay-host.log" 2>&1 &
 OURS=$!
-cleanup() { kill -TERM $RTPE $OURS 2> /dev/null; wait $RTPE $OURS 2> /dev/null; }
+# the bare Node dgram floor (lib/raw-relay.ts): what any Node relay pays before MediaRelay's own work
+node --import tsx $B/relay-host.ts --impl raw --ng 127.0.0.1:22903 --ports 23000-24999 --max-s 900 > "$OUT/raw.log" 2>&1 &
+RAW=$!
+node --import tsx $B/relay-host.ts --impl raw-connected --ng 127.0.0.1:22904 --ports 23000-24999 --max-s 900 > "$OUT/raw-connected.log" 2>&1 &
+RAWC=$!
+cleanup() { kill -TERM $RTPE $OURS $RAW $RAWC 2> /dev/null; wait $RTPE $OURS $RAW $RAWC 2> /dev/null; }
 trap cleanup EXIT
 sleep 2
 
@@ -51,6 +56,8 @@ run() {
     direct) mode=direct ;;
     rtpengine) pid=$RTPE ;;
     ours) pid=$OURS; ng=127.0.0.1:22902 ;;
+    node-raw) pid=$RAW; ng=127.0.0.1:22903 ;;
+    node-raw-connected) pid=$RAWC; ng=127.0.0.1:22904 ;;
   esac
   local c0 t0 c1 t1 line
   c0=$(ticks $pid); t0=$(date +%s.%N)
@@ -70,6 +77,11 @@ run() {
 # 1. the goal point: 250 calls (500 streams, 25 k packets/s) at 20 ms, REPS times, targets interleaved
 for rep in $(seq 1 $REPS); do
   for target in direct rtpengine ours; do run $target 250 $SECS 20 "$rep" goal250; done
+done
+
+# 1b. the Node floor at the goal point: a bare dgram relay, unconnected and connected sockets
+for rep in $(seq 1 $REPS); do
+  for target in node-raw node-raw-connected; do run $target 250 $SECS 20 "$rep" floor250; done
 done
 
 # 2. rising load until loss: more calls up to 490 (the most the port range holds), then shorter

@@ -50,6 +50,20 @@ function table(runs: readonly CpsRun[], kind: "sig" | "rtp"): string[] {
   ];
 }
 
+/** env.txt holds one block per invocation: the machine once, then one line per invocation. */
+export function compactEnv(env: string): string {
+  const lines = env.split("\n").map((l) => l.trim());
+  const machine = [...new Set(lines.filter((l) => /^(cpu|kernel|sipp|mem|node|rtpengine)=/.test(l)))];
+  const out: string[] = [...machine];
+  let cur = "";
+  for (const l of lines) {
+    if (l.startsWith("date=")) cur = l.replace(/^date=/, "");
+    else if (l.startsWith("uptime_before=")) cur += `; load before: ${l.replace(/^.*load average: /, "")}`;
+    else if (l.startsWith("uptime_after=")) out.push(`${cur}; load after: ${l.replace(/^.*load average: /, "")}`);
+  }
+  return out.join("\n");
+}
+
 export function renderCps(runs: readonly CpsRun[], env: string): { md: string; goals: Goal[] } {
   if (runs.length === 0) return { md: "## 1. Calls per second\n\nNot run yet (`bash bench/b2bua/cps.sh`).\n", goals: [] };
   const kam = highestCleanRate(runs, "kamailio", "sig");
@@ -73,10 +87,10 @@ export function renderCps(runs: readonly CpsRun[], env: string): { md: string; g
     "## 1. Calls per second through the B2BUA vs Kamailio (`cps.sh`)",
     "",
     "```",
-    env.trim(),
+    compactEnv(env),
     "```",
     "",
-    "SIPp uac → system under test → SIPp uas on 127.0.0.1, UDP, `-buff_size 4194304`, each step bounded by `-m` (rate × seconds of arrivals) and `timeout`. The uac uses the route set (`rrs`, `[routes]`, `[next_url]`), so the same scenario works through a record-routing proxy and through a B2BUA. Kamailio: stateful proxy (tm + rr, `record_route()`, 4 UDP workers), PERF-ANCHORS §2's config. Failed = SIPp failed calls + calls still incomplete when the step ended; a step is clean under 0.1 %. SUT CPU = Δ(utime+stime) of the server (and its children) over the uac run. Rates rise until the median run fails.",
+    "SIPp uac → system under test → SIPp uas on 127.0.0.1, UDP, `-buff_size 4194304`, each step bounded by `-m` (rate × seconds of arrivals) and `timeout`. The uac uses the route set (`rrs`, `[routes]`, `[next_url]`), so the same scenario works through a record-routing proxy and through a B2BUA. Kamailio: stateful proxy (tm + rr, `record_route()`, 4 UDP workers), PERF-ANCHORS §2's config. Failed = SIPp failed calls + calls still incomplete when the step ended; a step is clean under 0.1 % and, signalling only, when SIPp's achieved (cumulative) call rate is at least 90 % of the offered rate: calls that all complete, but only after seconds of INVITE/BYE retransmissions, were not carried at the offered rate. SUT CPU = Δ(utime+stime) of the server (and its children) over the uac run. Rates rise until the median run fails.",
     "",
     "### Signalling only",
     "",

@@ -1,5 +1,6 @@
 import { median } from "./stats.ts";
 import { type RtpRun, rtpClean } from "./report-types.ts";
+import { compactEnv } from "./render-cps.ts";
 
 /** Markdown for the RTP relay benchmark (rtp-relay.sh) and its goals. */
 
@@ -104,7 +105,7 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     "## 2. RTP relay: our MediaRelay vs rtpengine (`rtp-relay.sh`)",
     "",
     "```",
-    env.trim(),
+    compactEnv(env),
     "```",
     "",
     "One Node generator (`rtp-relay.ts`) sets up each call over the ng protocol (offer = caller SDP, answer = callee SDP) against rtpengine (`--table=-1`, 2 threads) or against `relay-host.ts` (one `MediaRelay` per call from one `PortPool`, real clock), or sends directly (`direct`, the generator's own floor). Each call = 2 streams of 172-byte PCMU packets; every stream sends an RFC 4733 digit every 4 s (5 updates + 3 ends, replacing 8 audio packets). Latency = one-way, send stamp in the payload, audio only. *Relay CPU* = Δ(utime+stime) of the relay process over the run (≈ run + setup). A run is *loss-free* when every audio packet and every digit arrived and no audio packet arrived more than 100 ms after it was sent (later than any jitter buffer waits: such a packet is lost to the listener, and a short run would otherwise hide an overloaded relay's queue in the socket buffers).",
@@ -115,6 +116,13 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     ...goalPts.sort((a, b) => a.target.localeCompare(b.target)).map(pointRow),
     "",
     `Latency added over direct (medians): ours p50 +${added(ours, (r) => r.lat_us.p50)} µs, p99 +${added(ours, (r) => r.lat_us.p99)} µs; rtpengine p50 +${added(rtpe, (r) => r.lat_us.p50)} µs, p99 +${added(rtpe, (r) => r.lat_us.p99)} µs.`,
+    "",
+    "### The Node floor at the same point: a bare dgram relay (`lib/raw-relay.ts`) forwarding each datagram unchanged",
+    "",
+    "`node-raw` sends with `socket.send(buf, port, address)` like `RtpSocket` does; `node-raw-connected` `connect()`s each socket to its peer and sends with `socket.send(buf)`. The gap between `ours` and `node-raw` is MediaRelay's own work (RTP parse, header rewrite, DTMF relay); the gap between `node-raw` and rtpengine is Node's.",
+    "",
+    HEAD,
+    ...points(runs, "floor250").sort((a, b) => a.target.localeCompare(b.target)).map(pointRow),
     "",
     "### Rising load until loss (more calls up to 490, the port range's limit, then shorter ptime, as PERF-ANCHORS §3c)",
     "",

@@ -5,7 +5,7 @@ import { type BValue, bdecode, bencode, ngMessage, parseNgMessage } from "../lib
 import { endpointSdp, readSdp, rewriteSdp } from "../lib/sdp-lite.ts";
 import { median, percentileSorted } from "../lib/stats.ts";
 import { type CpsRun, type RtpRun, cpsClean, cpsRtpLossPct, parseJsonLines, rtpClean } from "../lib/report-types.ts";
-import { highestCleanRate } from "../lib/render-cps.ts";
+import { compactEnv, highestCleanRate } from "../lib/render-cps.ts";
 import { heapFlat } from "../lib/render-memory.ts";
 
 test("bencode: the ng examples of the rtpengine README encode byte for byte", () => {
@@ -79,11 +79,13 @@ test("rtpClean: a lost packet, a lost digit or a packet 100 ms late fails the ru
 });
 
 const cps = (rate: number, failPct: number, o: Partial<CpsRun> = {}): CpsRun =>
-  ({ target: "ours", kind: "sig", rate, rep: 1, target_calls: rate * 5, fail_pct: failPct, ...o }) as CpsRun;
+  ({ target: "ours", kind: "sig", rate, rep: 1, target_calls: rate * 5, fail_pct: failPct, cum_cps: rate, ...o }) as CpsRun;
 
 test("cps: clean under 0.1 % failed; with RTP also under 0.1 % RTP lost", () => {
   assert.equal(cpsClean(cps(100, 0.099)), true);
   assert.equal(cpsClean(cps(100, 0.1)), false);
+  assert.equal(cpsClean(cps(500, 0, { cum_cps: 451 })), true);
+  assert.equal(cpsClean(cps(500, 0, { cum_cps: 311 })), false, "all calls done, but late: not 500 cps");
   const r = cps(10, 0, { kind: "rtp", rtp_expected_each: 10000, rtp_to_uas: 10000, rtp_to_uac: 9980 });
   assert.ok(Math.abs(cpsRtpLossPct(r)! - 0.2) < 1e-9);
   assert.equal(cpsClean(r), false);
@@ -114,4 +116,13 @@ test("heapFlat: within max(1 MiB, 5 %) of the first checkpoint", () => {
 
 test("parseJsonLines skips truncated lines", () => {
   assert.deepEqual(parseJsonLines<{ a: number }>('{"a":1}\n{"a":\n\n{"a":2}\n'), [{ a: 1 }, { a: 2 }]);
+});
+
+test("compactEnv: the machine once, one line per invocation with its load", () => {
+  const block = (d: string, a: string, b: string): string =>
+    `date=${d} targets=x\nuptime_before= 02:00 up, load average: ${a}, 1, 1\ncpu=EPYC x 2\nkernel=6\nuptime_after= 02:01 up, load average: ${b}, 1, 1\n`;
+  assert.equal(
+    compactEnv(block("D1", "0.5", "0.7") + block("D2", "1.5", "1.7")),
+    "cpu=EPYC x 2\nkernel=6\nD1 targets=x; load before: 0.5, 1, 1; load after: 0.7, 1, 1\nD2 targets=x; load before: 1.5, 1, 1; load after: 1.7, 1, 1",
+  );
 });

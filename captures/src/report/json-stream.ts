@@ -27,10 +27,26 @@ export function* prettyJsonChunks(doc: object): Generator<string> {
   yield "}";
 }
 
-/** Writes the chunks through `write` in batches of about 64 KiB. */
-export function writePrettyJson(doc: object, write: (text: string) => void): void {
+/** Compact: byte for byte `JSON.stringify(doc)`, the top-level arrays one element at a time. */
+export function* compactJsonChunks(doc: object): Generator<string> {
+  const entries = Object.entries(doc).filter(([, v]) => v !== undefined && typeof v !== "function");
+  yield "{";
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i]!;
+    yield `${i > 0 ? "," : ""}${JSON.stringify(key)}:`;
+    if (Array.isArray(value)) {
+      yield "[";
+      for (let j = 0; j < value.length; j++) yield `${j > 0 ? "," : ""}${JSON.stringify(value[j] ?? null)}`;
+      yield "]";
+    } else yield JSON.stringify(value);
+  }
+  yield "}";
+}
+
+/** Writes the document through `write` in batches of about 64 KiB, indented or compact. */
+export function writeJson(doc: object, write: (text: string) => void, pretty: boolean): void {
   let batch = "";
-  for (const chunk of prettyJsonChunks(doc)) {
+  for (const chunk of pretty ? prettyJsonChunks(doc) : compactJsonChunks(doc)) {
     batch += chunk;
     if (batch.length >= 65536) {
       write(batch);
@@ -38,4 +54,8 @@ export function writePrettyJson(doc: object, write: (text: string) => void): voi
     }
   }
   write(`${batch}\n`);
+}
+
+export function writePrettyJson(doc: object, write: (text: string) => void): void {
+  writeJson(doc, write, true);
 }

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import fc from "fast-check";
 import { analyzeCapture } from "../../src/analysis/analyze.ts";
-import { writePrettyJson } from "../../src/report/json-stream.ts";
+import { writeJson, writePrettyJson } from "../../src/report/json-stream.ts";
 
 function streamed(doc: object): string {
   let out = "";
@@ -26,6 +26,17 @@ test("any JSON object streams to the same bytes as JSON.stringify", () => {
   fc.assert(
     fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (doc) => {
       assert.equal(streamed(doc), `${JSON.stringify(doc, null, 2)}\n`);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("compact output is exactly JSON.stringify(doc)", () => {
+  fc.assert(
+    fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (doc) => {
+      let out = "";
+      writeJson(doc, (t) => (out += t), false);
+      assert.equal(out, `${JSON.stringify(doc)}\n`);
     }),
     { numRuns: 300 },
   );

@@ -1,5 +1,5 @@
 /**
- * `mvsct analyze <capture> [--json] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]`
+ * `mvsct analyze <capture> [--json [--pretty]] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]`
  * Exit 0 healthy, 1 findings of severity error, 2 input that cannot be read (one line on stderr).
  */
 import { writeFileSync } from "node:fs";
@@ -7,16 +7,17 @@ import { analyzeCapture } from "../../../captures/src/analysis/analyze.ts";
 import { renderHtml } from "../../../captures/src/report/html.ts";
 import { renderJunit } from "../../../captures/src/report/junit.ts";
 import { renderText } from "../../../captures/src/report/text.ts";
-import { writePrettyJson } from "../../../captures/src/report/json-stream.ts";
+import { writeJson } from "../../../captures/src/report/json-stream.ts";
 import { parseArgs } from "./args.ts";
 import type { Io } from "./io.ts";
 
 export const ANALYZE_USAGE =
-  "usage: mvsct analyze <capture.pcap|pcapng> [--json] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]";
+  "usage: mvsct analyze <capture.pcap|pcapng> [--json [--pretty]] [--junit FILE] [--html FILE] [--inband auto|all|off] [--no-color]";
 
 export function analyzeCommand(argv: readonly string[], io: Io): number {
   const args = parseArgs(argv, [
     { name: "json", takesValue: false },
+    { name: "pretty", takesValue: false },
     { name: "junit", takesValue: true },
     { name: "html", takesValue: true },
     { name: "inband", takesValue: true, values: ["auto", "all", "off"] },
@@ -57,7 +58,8 @@ export function analyzeCommand(argv: readonly string[], io: Io): number {
     }
   };
   if (!writeTo("junit", () => renderJunit(report)) || !writeTo("html", () => renderHtml(report))) return 2;
-  if (args.flags.has("json")) writePrettyJson(report, (t) => io.out(t));
+  // indented for a person at a terminal (or --pretty), compact when piped to a program
+  if (args.flags.has("json")) writeJson(report, (t) => io.out(t), io.isTty || args.flags.has("pretty"));
   else io.out(renderText(report, { color: io.isTty && !args.flags.has("no-color") }));
   return report.findings.some((f) => f.severity === "error") ? 1 : 0;
 }
