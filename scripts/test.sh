@@ -7,7 +7,7 @@ echo "== eslint"; npx eslint . --max-warnings 0
 echo "== tsc"; npx tsc -p .
 echo "== node:test"
 shopt -s nullglob globstar
-files=(protocol/test/**/*.test.ts captures/test/**/*.test.ts captures/fixtures/make/*.test.ts bench/test/**/*.test.ts harness/test/**/*.test.ts mvs-reference/test/**/*.test.ts test/**/*.test.ts)
+files=(protocol/test/**/*.test.ts captures/test/**/*.test.ts captures/fixtures/make/*.test.ts bench/**/test/*.test.ts harness/test/**/*.test.ts mvs-reference/test/**/*.test.ts test/**/*.test.ts)
 node --import tsx --test --test-concurrency=2 --test-reporter=spec --test-reporter-destination=stdout "${files[@]}"
 echo "== playwright (HTML report in Debian Chromium)"
 if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then

@@ -8,6 +8,8 @@
 # counted by tcpdump both ways, so media that bypassed the relay counts as lost).
 #   bash bench/b2bua/cps.sh [kamailio|ours|all] [sig|rtp|all]
 #   env: REPS=3 S=5 (seconds of arrivals per step) RATES_SIG="100 ... 3000" RATES_RTP="10 25 50 75"
+#        FRESH=1 (a new SUT per step; recorded as "<target>-fresh"), KEEP=1 (keep earlier runs),
+#        PROFILE=1 (a V8 profile of mvsct b2bua at 400 cps)
 # Every step is bounded by -m (rate × S calls) and timeout. Ports: SIP 22060 (Kamailio), 22070
 # (ours), 22080 (uas), 22081 (uac); media 22010 (uas), 22100 (uac); rtpengine ng 22900; RTP
 # relay ports 23000-24999. Results: out/cps/runs.jsonl (a re-run replaces that target+kind's lines),
@@ -25,8 +27,14 @@ KINDS=${2:-all}
 [ "$KINDS" = all ] && KINDS="sig rtp"
 REPS=${REPS:-3}
 S=${S:-5}
-RATES_SIG=${RATES_SIG:-"100 200 300 500 700 1000 1500 2000 3000"}
+RATES_SIG=${RATES_SIG:-"100 200 300 400 500 700 1000 1500 2000 3000"}
 RATES_RTP=${RATES_RTP:-"10 25 50 75"}
+# FRESH=1: a new SUT process for every step (after the previous one's transactions are gone), so
+# the step measures processing capacity, not what earlier steps left in the transaction table;
+# recorded as target "<name>-fresh"
+FRESH=${FRESH:-0}
+LABEL_SUFFIX=""
+[ "$FRESH" = 1 ] && LABEL_SUFFIX="-fresh"
 RUNS=$OUT/runs.jsonl
 touch "$RUNS"
 
@@ -106,7 +114,7 @@ step() { # TARGET KIND RATE REP -> prints 1 when the step failed
   c0=$(sut_ticks); t0=$(date +%s.%N)
   timeout $((tmo + 10)) sipp -sf $uac 127.0.0.1:$SUT_PORT -i 127.0.0.1 -p 22081 -mi 127.0.0.1 -mp 22100 \
     -r "$rate" -m $n -l 100000 -buff_size 4194304 -nostdin -timeout ${tmo}s \
-    -default_behaviors all,-abortunexp > "$D/$label.uac.out" 2>&1
+    -default_behaviors all,-abortunexp -trace_err -error_file "$D/$label.uac.err" > "$D/$label.uac.out" 2>&1
   c1=$(sut_ticks); t1=$(date +%s.%N)
   kill -INT $uaspid 2> /dev/null; wait $uaspid 2> /dev/null
   local rtpjson="" a=0 b=0
@@ -126,11 +134,15 @@ step() { # TARGET KIND RATE REP -> prints 1 when the step failed
   local pct
   pct=$(echo "$fail $inc $n" | awk '{printf "%.4f", 100*($1+$2)/$3}')
   [ "$kind" = rtp ] && rtpjson="$rtpjson,\"rtp_expected_each\":$((succ * 236))"
-  echo "{\"target\":\"$target\",\"kind\":\"$kind\",\"rate\":$rate,\"rep\":$rep,\"target_calls\":$n,\"succ\":$succ,\"fail\":$fail,\"incomplete\":$inc,\"fail_pct\":$pct,\"cum_cps\":$cps,\"sut_cpu_pct\":$cpu,\"load1\":$(cut -d' ' -f1 /proc/loadavg)$rtpjson}" | tee -a "$RUNS" >&2
+  local n503
+  n503=$(grep -c "SIP/2.0 503" "$D/$label.uac.err" 2> /dev/null)
+  echo "{\"target\":\"$target$LABEL_SUFFIX\",\"n503\":${n503:-0},\"kind\":\"$kind\",\"rate\":$rate,\"rep\":$rep,\"target_calls\":$n,\"succ\":$succ,\"fail\":$fail,\"incomplete\":$inc,\"fail_pct\":$pct,\"cum_cps\":$cps,\"sut_cpu_pct\":$cpu,\"load1\":$(cut -d' ' -f1 /proc/loadavg)$rtpjson}" | tee -a "$RUNS" >&2
   # with RTP a step also fails when more than 0.1 % of the PCMA packets did not cross the relay
   local rtploss=0
   [ "$kind" = rtp ] && rtploss=$(echo "${a:-0} ${b:-0} $((succ * 236))" | awk '{e=$3; if (e==0) {print 100; exit} l1=100*(e-$1)/e; l2=100*(e-$2)/e; print (l1>l2)?l1:l2}')
-  awk -v p="$pct" -v r="$rtploss" 'BEGIN{print (p >= 0.1 || r >= 0.1) ? 1 : 0}'
+  # signalling only, a step also fails when SIPp achieved under 90 % of the offered rate
+  awk -v p="$pct" -v r="$rtploss" -v k="$kind" -v c="$cps" -v o="$rate" \
+    'BEGIN{print (p >= 0.1 || r >= 0.1 || (k == "sig" && c < 0.9 * o)) ? 1 : 0}'
 }
 
 for target in $TARGETS; do
@@ -139,19 +151,33 @@ for target in $TARGETS; do
     continue
   fi
   for kind in $KINDS; do
-    # a re-run replaces this target+kind's earlier lines
-    node -e 'const fs=require("fs");const [f,t,k]=process.argv.slice(1);fs.writeFileSync(f,fs.readFileSync(f,"utf8").split("\n").filter(l=>l&&!(l.includes(`"target":"${t}"`)&&l.includes(`"kind":"${k}"`))).map(l=>l+"\n").join(""))' "$RUNS" "$target" "$kind"
+    # a re-run replaces this target+kind's earlier lines (KEEP=1: adds to them, e.g. higher rates)
+    [ "${KEEP:-0}" = 1 ] || node -e 'const fs=require("fs");const [f,t,k]=process.argv.slice(1);fs.writeFileSync(f,fs.readFileSync(f,"utf8").split("\n").filter(l=>l&&!(l.includes(`"target":"${t}"`)&&l.includes(`"kind":"${k}"`))).map(l=>l+"\n").join(""))' "$RUNS" "$target$LABEL_SUFFIX" "$kind"
     rates=$RATES_SIG
     [ "$kind" = rtp ] && rates=$RATES_RTP
     start_sut "$target" "$kind"
     for rate in $rates; do
       failed=0
-      for rep in $(seq 1 "$REPS"); do failed=$((failed + $(step "$target" "$kind" "$rate" "$rep"))); done
+      for rep in $(seq 1 "$REPS"); do
+        [ "$FRESH" = 1 ] && { stop_sut; start_sut "$target" "$kind"; }
+        failed=$((failed + $(step "$target" "$kind" "$rate" "$rep")))
+      done
       # stop rising once the median run failed
       [ $((failed * 2)) -gt "$REPS" ] && break
     done
     stop_sut
   done
 done
+# PROFILE=1: one V8 CPU profile of mvsct b2bua, fresh, 2000 calls at 400 cps (out/cps/profile-b2bua.txt)
+if [ "${PROFILE:-0}" = 1 ]; then
+  rm -rf "$OUT/prof"; mkdir -p "$OUT/prof"
+  node --cpu-prof --cpu-prof-dir="$OUT/prof" bin/mvsct.mjs b2bua --listen 127.0.0.1:22070 --next-hop 127.0.0.1:22080 \
+    --config $B/b2bua.yaml --quiet > "$OUT/b2bua-prof.log" 2>&1 &
+  SUT_PIDS=$!; SUT_PORT=22070; sleep 2
+  S=5 step ours sig 400 1 > /dev/null 2>&1
+  stop_sut
+  f=$(ls -S "$OUT"/prof/*.cpuprofile | head -1)
+  npx tsx bench/profile-top.ts "$f" --top 30 > "$OUT/profile-b2bua.txt" 2>&1
+fi
 echo "uptime_after=$(uptime)" >> "$OUT/env.txt"
 npx tsx $B/write-results.ts

@@ -7,8 +7,7 @@
  * Writes out/memory/b2bua.json. Ports: SIP 22070 (B2BUA), 22080 (uas), 22081 (uac); media
  * 22010/22100 (SIPp, unused: no RTP); RTP pool 23000-24999.
  */
-import { spawn } from "node:child_process";
-import { execSync } from "node:child_process";
+import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,9 +34,11 @@ const b2bua = new B2bua({
   sessionTimer: null,
 });
 
+const children: ChildProcess[] = [];
 function sipp(args: string[], timeoutS: number): Promise<string> {
   return new Promise((resolve) => {
     const p = spawn("timeout", [String(timeoutS), "sipp", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(p);
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.on("close", () => resolve(out));
@@ -127,6 +128,6 @@ writeFileSync(join(here, "out", "memory", "b2bua.json"), JSON.stringify(result, 
 await b2bua.shutdown(1000);
 await b2bua.close();
 await transport.close();
-execSync("true");
-process.kill(process.pid, "SIGTERM"); // the uas child is bounded by timeout; do not wait for it
-void uas;
+for (const c of children) if (c.exitCode === null) c.kill("SIGTERM"); // timeout passes it on to sipp
+await uas;
+process.exit(0);

@@ -37,15 +37,15 @@ function table(runs: readonly CpsRun[], kind: "sig" | "rtp"): string[] {
     const clean = g.filter(cpsClean).length;
     return (
       `| ${target} | ${rateS} | ${g.length} | ${clean}/${g.length} | **${fmt(median(g.map((r) => r.fail_pct)), 3)}** (${g.map((r) => fmt(r.fail_pct, 3)).join(", ")}) | ` +
-      `${g.map((r) => `${r.succ}/${r.fail}/${r.incomplete}`).join(", ")} | ${fmt(median(g.map((r) => r.cum_cps)))} | ` +
+      `${g.map((r) => `${r.succ}/${r.fail}/${r.incomplete}`).join(", ")} | ${g.map((r) => r.n503 ?? "?").join(", ")} | ${g.map((r) => fmt(r.cum_cps)).join(", ")} | ` +
       `${fmt(median(g.map((r) => r.sut_cpu_pct)), 1)} (${g.map((r) => fmt(r.sut_cpu_pct, 1)).join(", ")}) | ` +
       (kind === "rtp" ? `${g.map(rtpLoss).join("; ")} | ` : "") +
       `${g.map((r) => fmt(r.load1, 2)).join(", ")} |`
     );
   });
   return [
-    `| system under test | rate cps | runs | clean runs | failed+incomplete % median (runs) | succ/fail/incomplete per run | achieved cps (median) | SUT CPU % of a core (runs) | ${kind === "rtp" ? "RTP loss % to callee / back to caller (runs) | " : ""}load1 |`,
-    `|---|---|---|---|---|---|---|---|${kind === "rtp" ? "---|" : ""}---|`,
+    `| system under test | rate cps | runs | clean runs | failed+incomplete % median (runs) | succ/fail/incomplete per run | 503s seen per run | achieved cps per run | SUT CPU % of a core (runs) | ${kind === "rtp" ? "RTP loss % to callee / back to caller (runs) | " : ""}load1 |`,
+    `|---|---|---|---|---|---|---|---|---|${kind === "rtp" ? "---|" : ""}---|`,
     ...rows,
   ];
 }

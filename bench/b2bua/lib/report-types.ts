@@ -32,7 +32,10 @@ export interface RtpRun {
 }
 
 export interface CpsRun {
-  target: "kamailio" | "ours";
+  /** kamailio, ours; "-fresh": a new SUT process for every step */
+  target: string;
+  /** 503 responses the uac saw (SIPp -trace_err) */
+  n503?: number;
   kind: "sig" | "rtp";
   rate: number;
   rep: number;

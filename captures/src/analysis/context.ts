@@ -48,6 +48,8 @@ export interface RtpEventRecord {
   packets: number;
   /** merged from a following record with another timestamp (one event, two timestamps) */
   timestampChanged: boolean;
+  /** frames of the packets that broke a sending rule (duration down, E cleared, extra marker, R set) */
+  faultFrames: number[];
 }
 
 export interface RtpStream {

@@ -224,6 +224,7 @@ export class RtpCollector {
         volume: flags & 0x3f,
         packets: 1,
         timestampChanged: false,
+        faultFrames: (flags & 0x40) !== 0 ? [frame] : [],
       };
       evs.push(rec);
       return;
@@ -231,16 +232,28 @@ export class RtpCollector {
     rec.packets++;
     rec.lastFrame = frame;
     rec.lastS = tsS;
-    if (marker) rec.markerCount++;
-    if ((flags & 0x40) !== 0) rec.reservedSet = true;
+    let fault = false;
+    if (marker) {
+      rec.markerCount++;
+      fault = true;
+    }
+    if ((flags & 0x40) !== 0) {
+      rec.reservedSet = true;
+      fault = true;
+    }
     if (duration < rec.maxDurationTs) {
       // a retransmitted end packet repeats the final duration; only a real decrease counts
       rec.durationDecreased = true;
+      fault = true;
     } else rec.maxDurationTs = duration;
     if (end) {
       rec.endPackets++;
       if (rec.endFrames.length < 8) rec.endFrames.push(frame);
-    } else if (rec.endPackets > 0) rec.endCleared = true;
+    } else if (rec.endPackets > 0) {
+      rec.endCleared = true;
+      fault = true;
+    }
+    if (fault && rec.faultFrames.length < 8) rec.faultFrames.push(frame);
   }
 
   /** End of capture: close in-band detectors and merge events split by a changed timestamp. */
@@ -276,6 +289,7 @@ function mergeSplitEvents(evs: RtpEventRecord[]): RtpEventRecord[] {
       prev.endFrames.push(...cur.endFrames);
       prev.maxDurationTs = Math.max(prev.maxDurationTs, cur.maxDurationTs);
       if (cur.durationDecreased) prev.durationDecreased = true;
+      prev.faultFrames.push(cur.firstFrame, ...cur.faultFrames);
     } else out.push(cur);
   }
   return out;

@@ -21,7 +21,13 @@ export function wireFindings(
     }
     for (const evs of groups.values()) {
       const { message, fix } = describe(evs, st);
-      const frames = uniqueSorted(evs.flatMap((e) => [e.rec.firstFrame, ...e.rec.endFrames.slice(0, 3)]));
+      const frames = uniqueSorted(
+        evs.flatMap((e) => [
+          e.rec.firstFrame,
+          ...e.rec.faultFrames.slice(0, 8),
+          ...e.rec.endFrames.slice(0, 3),
+        ]),
+      );
       const ssrc = `0x${evs[0]!.stream.ssrc.toString(16).toUpperCase().padStart(8, "0")}`;
       out.push({
         rule,
