@@ -174,7 +174,9 @@ if [ "${PROFILE:-0}" = 1 ]; then
   node --cpu-prof --cpu-prof-dir="$OUT/prof" bin/mvsct.mjs b2bua --listen 127.0.0.1:22070 --next-hop 127.0.0.1:22080 \
     --config $B/b2bua.yaml --quiet > "$OUT/b2bua-prof.log" 2>&1 &
   SUT_PIDS=$!; SUT_PORT=22070; sleep 2
+  RUNS_KEPT=$RUNS; RUNS=$OUT/profile-run.jsonl # the profiled step is not a measurement
   S=5 step ours sig 400 1 > /dev/null 2>&1
+  RUNS=$RUNS_KEPT
   stop_sut
   f=$(ls -S "$OUT"/prof/*.cpuprofile | head -1)
   npx tsx bench/profile-top.ts "$f" --top 30 > "$OUT/profile-b2bua.txt" 2>&1

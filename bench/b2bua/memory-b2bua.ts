@@ -3,7 +3,7 @@
  * 127.0.0.1:22070) carries SIPp calls to a SIPp uas in stages of 1,000 / 9,000 / 90,000 calls;
  * after each stage, once every call, dialog and transaction is gone (Timer J/K expire), GC is
  * forced and memory recorded. Memory after 100,000 calls must equal memory after 1,000.
- *   node --expose-gc --import tsx bench/b2bua/memory-b2bua.ts [--rate 300] [--stages 1000,9000,90000]
+ *   node --expose-gc --import tsx bench/b2bua/memory-b2bua.ts [--rate 250] [--stages 1000,9000,90000] [--out FILE]
  * Writes out/memory/b2bua.json. Ports: SIP 22070 (B2BUA), 22080 (uas), 22081 (uac); media
  * 22010/22100 (SIPp, unused: no RTP); RTP pool 23000-24999.
  */
@@ -19,7 +19,7 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
-const RATE = Number(arg("rate", "300"));
+const RATE = Number(arg("rate", "250"));
 const STAGES = arg("stages", "1000,9000,90000").split(",").map(Number);
 const here = dirname(fileURLToPath(import.meta.url));
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -53,8 +53,23 @@ const counter = (out: string, name: string): number => {
 const total = STAGES.reduce((a, b) => a + b, 0);
 const uas = sipp(
   [
-    "-sf", join(here, "sipp", "uas_rr.xml"), "-i", "127.0.0.1", "-p", "22080", "-mi", "127.0.0.1", "-mp", "22010",
-    "-nostdin", "-timeout", `${Math.ceil(total / RATE) + 400}s`, "-l", "100000", "-buff_size", "4194304",
+    "-sf",
+    join(here, "sipp", "uas_rr.xml"),
+    "-i",
+    "127.0.0.1",
+    "-p",
+    "22080",
+    "-mi",
+    "127.0.0.1",
+    "-mp",
+    "22010",
+    "-nostdin",
+    "-timeout",
+    `${Math.ceil(total / RATE) + 400}s`,
+    "-l",
+    "100000",
+    "-buff_size",
+    "4194304",
   ],
   Math.ceil(total / RATE) + 420,
 );
@@ -78,9 +93,30 @@ const t0 = performance.now();
 for (const n of STAGES) {
   const out = await sipp(
     [
-      "-sf", join(here, "sipp", "uac_rr.xml"), "127.0.0.1:22070", "-i", "127.0.0.1", "-p", "22081", "-mi", "127.0.0.1",
-      "-mp", "22100", "-r", String(RATE), "-m", String(n), "-l", "100000", "-buff_size", "4194304", "-nostdin",
-      "-timeout", `${Math.ceil(n / RATE) + 30}s`, "-default_behaviors", "all,-abortunexp",
+      "-sf",
+      join(here, "sipp", "uac_rr.xml"),
+      "127.0.0.1:22070",
+      "-i",
+      "127.0.0.1",
+      "-p",
+      "22081",
+      "-mi",
+      "127.0.0.1",
+      "-mp",
+      "22100",
+      "-r",
+      String(RATE),
+      "-m",
+      String(n),
+      "-l",
+      "100000",
+      "-buff_size",
+      "4194304",
+      "-nostdin",
+      "-timeout",
+      `${Math.ceil(n / RATE) + 30}s`,
+      "-default_behaviors",
+      "all,-abortunexp",
     ],
     Math.ceil(n / RATE) + 40,
   );
@@ -124,7 +160,7 @@ const result: MemoryResult = {
   command: `node --expose-gc --import tsx bench/b2bua/memory-b2bua.ts --rate ${RATE} --stages ${STAGES.join(",")}`,
 };
 mkdirSync(join(here, "out", "memory"), { recursive: true });
-writeFileSync(join(here, "out", "memory", "b2bua.json"), JSON.stringify(result, null, 2));
+writeFileSync(arg("out", join(here, "out", "memory", "b2bua.json")), JSON.stringify(result, null, 2));
 await b2bua.shutdown(1000);
 await b2bua.close();
 await transport.close();

@@ -58,7 +58,13 @@ const epB = await Endpoint.open(22921);
 const pool = new PortPool({ min: 23000, max: 24999 });
 const clock = new FakeClock(0);
 const audio = (seq: number, ssrc: number): Buffer =>
-  buildRtpPacket({ payloadType: 0, sequence: seq, timestamp: seq * 160, ssrc, payload: Buffer.alloc(160, 0xd5) });
+  buildRtpPacket({
+    payloadType: 0,
+    sequence: seq,
+    timestamp: seq * 160,
+    ssrc,
+    payload: Buffer.alloc(160, 0xd5),
+  });
 const event = (seq: number, k: number): Buffer =>
   buildRtpPacket({
     payloadType: 101,

@@ -90,7 +90,12 @@ if (ng === null) {
     const callId = `bench-${process.pid}-${c}`;
     callIds[c] = callId;
     const common = { "call-id": callId, "from-tag": `ft${c}`, replace: ["origin", "session-connection"] };
-    const off = await ng.request({ command: "offer", ...common, sdp: endpointSdp(IP, PORT_A, TE_A), ICE: "remove" });
+    const off = await ng.request({
+      command: "offer",
+      ...common,
+      sdp: endpointSdp(IP, PORT_A, TE_A),
+      ICE: "remove",
+    });
     const offSdp = typeof off["sdp"] === "string" ? readSdp(off["sdp"]) : null;
     if (off["result"] !== "ok" || offSdp === null) throw new Error(`offer: ${JSON.stringify(off)}`);
     const ans = await ng.request({
@@ -264,7 +269,9 @@ if (ng !== null) {
     Array.from({ length: 8 }, async () => {
       while (next < CALLS) {
         const c = next++;
-        await ng.request({ command: "delete", "call-id": callIds[c]!, "from-tag": `ft${c}` }).catch(() => null);
+        await ng
+          .request({ command: "delete", "call-id": callIds[c]!, "from-tag": `ft${c}` })
+          .catch(() => null);
       }
     }),
   );

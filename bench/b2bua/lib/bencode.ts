@@ -62,7 +62,12 @@ export function bdecode(buf: Buffer, start = 0): { value: BValue; end: number } 
           const v = at(k.end);
           if (v === null) return null;
           // defineProperty: a "__proto__" key is data, not the prototype
-          Object.defineProperty(dict, k.value, { value: v.value, enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(dict, k.value, {
+            value: v.value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
           j = v.end;
         }
       }

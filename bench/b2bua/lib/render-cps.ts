@@ -5,13 +5,15 @@ import type { Goal } from "./render-rtp.ts";
 /** Markdown for the calls-per-second benchmark (cps.sh): SIPp through Kamailio and through mvsct b2bua. */
 
 const fmt = (n: number, d = 0): string =>
-  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–";
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d })
+    : "–";
 
 /** Highest rate whose runs were mostly clean (< 0.1 % failed + incomplete), lower rates all clean too. */
 export function highestCleanRate(runs: readonly CpsRun[], target: string, kind: string): number {
-  const rates = [...new Set(runs.filter((r) => r.target === target && r.kind === kind).map((r) => r.rate))].sort(
-    (a, b) => a - b,
-  );
+  const rates = [
+    ...new Set(runs.filter((r) => r.target === target && r.kind === kind).map((r) => r.rate)),
+  ].sort((a, b) => a - b);
   let best = 0;
   for (const rate of rates) {
     const rs = runs.filter((r) => r.target === target && r.kind === kind && r.rate === rate);
@@ -30,7 +32,11 @@ function rtpLoss(r: CpsRun): string {
 
 function table(runs: readonly CpsRun[], kind: "sig" | "rtp"): string[] {
   const rs = runs.filter((r) => r.kind === kind);
-  const keys = [...new Set(rs.map((r) => `${r.target}/${r.rate}`))];
+  const keys = [...new Set(rs.map((r) => `${r.target}/${r.rate}`))].sort((x, y) => {
+    const [tx, rx] = x.split("/") as [string, string];
+    const [ty, ry] = y.split("/") as [string, string];
+    return tx.localeCompare(ty) || Number(rx) - Number(ry);
+  });
   const rows = keys.map((k) => {
     const [target, rateS] = k.split("/") as [string, string];
     const g = rs.filter((r) => r.target === target && r.rate === Number(rateS));
@@ -59,16 +65,20 @@ export function compactEnv(env: string): string {
   for (const l of lines) {
     if (l.startsWith("date=")) cur = l.replace(/^date=/, "");
     else if (l.startsWith("uptime_before=")) cur += `; load before: ${l.replace(/^.*load average: /, "")}`;
-    else if (l.startsWith("uptime_after=")) out.push(`${cur}; load after: ${l.replace(/^.*load average: /, "")}`);
+    else if (l.startsWith("uptime_after="))
+      out.push(`${cur}; load after: ${l.replace(/^.*load average: /, "")}`);
   }
   return out.join("\n");
 }
 
 export function renderCps(runs: readonly CpsRun[], env: string): { md: string; goals: Goal[] } {
-  if (runs.length === 0) return { md: "## 1. Calls per second\n\nNot run yet (`bash bench/b2bua/cps.sh`).\n", goals: [] };
+  if (runs.length === 0)
+    return { md: "## 1. Calls per second\n\nNot run yet (`bash bench/b2bua/cps.sh`).\n", goals: [] };
   const kam = highestCleanRate(runs, "kamailio", "sig");
   const ours = highestCleanRate(runs, "ours", "sig");
   const oursRan = runs.some((r) => r.target === "ours" && r.kind === "sig");
+  const fresh = highestCleanRate(runs, "ours-fresh", "sig");
+  const freshRan = runs.some((r) => r.target === "ours-fresh" && r.kind === "sig");
   const kamRtp = highestCleanRate(runs, "kamailio", "rtp");
   const oursRtp = highestCleanRate(runs, "ours", "rtp");
   const goals: Goal[] = [
@@ -78,8 +88,15 @@ export function renderCps(runs: readonly CpsRun[], env: string): { md: string; g
       met: oursRan ? ours >= 500 : null,
     },
     {
+      goal: "CPS: the same, each step on a fresh mvsct b2bua process (no transactions left by earlier steps)",
+      measured: freshRan
+        ? `highest clean rate ${fresh} cps`
+        : "not measured (FRESH=1 bash bench/b2bua/cps.sh ours sig)",
+      met: freshRan ? fresh >= 500 : null,
+    },
+    {
       goal: "CPS ratio mvsct b2bua / Kamailio (reported, no threshold)",
-      measured: `${oursRan ? ours : "–"} / ${kam} = ${oursRan && kam > 0 ? fmt(ours / kam, 2) : "–"}`,
+      measured: `series ${oursRan ? ours : "–"} / ${kam} = ${oursRan && kam > 0 ? fmt(ours / kam, 2) : "–"}; fresh ${freshRan ? fresh : "–"} / ${kam} = ${freshRan && kam > 0 ? fmt(fresh / kam, 2) : "–"}`,
       met: null,
     },
   ];
@@ -96,7 +113,7 @@ export function renderCps(runs: readonly CpsRun[], env: string): { md: string; g
     "",
     ...table(runs, "sig"),
     "",
-    `Highest clean rate: **Kamailio ${kam} cps**, **mvsct b2bua ${oursRan ? `${ours} cps` : "not measured"}**.`,
+    `Highest clean rate: **Kamailio ${kam} cps**, **mvsct b2bua ${oursRan ? `${ours} cps` : "not measured"}** in a rising series on one process, **${freshRan ? `${fresh} cps` : "not measured"}** with a fresh process per step (\`ours-fresh\`, \`FRESH=1\`).`,
     "",
     "### With RTP (SIPp `uac_pcap`: PCMA 7 s + one RFC 2833 digit, ≈ 9 s calls; callee `-rtp_echo`)",
     "",

@@ -17,7 +17,11 @@ export function renderMemory(ms: readonly MemoryResult[]): { md: string; goals: 
     };
   }
   return {
-    md: ["## 3. Memory after many calls (`memory-b2bua.ts`, `memory.ts`)", "", ...parts.map((p) => p.md)].join("\n"),
+    md: [
+      "## 3. Memory after many calls (`memory-b2bua.ts`, `memory.ts`)",
+      "",
+      ...parts.map((p) => p.md),
+    ].join("\n"),
     goals: parts.flatMap((p) => p.goals),
   };
 }

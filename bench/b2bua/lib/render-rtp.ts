@@ -11,7 +11,9 @@ export interface Goal {
 }
 
 const fmt = (n: number, d = 0): string =>
-  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–";
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d })
+    : "–";
 const list = (xs: readonly number[], d = 0): string => xs.map((x) => fmt(x, d)).join(", ");
 
 interface Point {
@@ -53,11 +55,17 @@ function pointRow(p: Point): string {
   const cpu = r.map((x) => x.relay_cpu_pct).filter((x): x is number => x !== null);
   return (
     `| ${p.target} | ${p.calls} | ${p.ptime} | ${fmt(median(r.map((x) => x.offered_pps)))} | ` +
-    `${fmt(median(r.map((x) => x.relayed_pps)))} | ${list(r.map((x) => x.loss_pct), 3)} | ` +
+    `${fmt(median(r.map((x) => x.relayed_pps)))} | ${list(
+      r.map((x) => x.loss_pct),
+      3,
+    )} | ` +
     `${r.map((x) => `${x.digits_recv}/${x.digits_sent}`).join(", ")} | ${r.map((x) => x.late_over_100ms ?? "?").join(", ")} | ${clean}/${r.length} | ` +
     `**${fmt(median(r.map((x) => x.lat_us.p50)))}** (${list(r.map((x) => x.lat_us.p50))}) | ` +
     `**${fmt(median(r.map((x) => x.lat_us.p99)))}** (${list(r.map((x) => x.lat_us.p99))}) | ` +
-    `${cpu.length > 0 ? `${fmt(median(cpu), 1)} (${list(cpu, 1)})` : "–"} | ${list(r.map((x) => x.load1), 2)} |`
+    `${cpu.length > 0 ? `${fmt(median(cpu), 1)} (${list(cpu, 1)})` : "–"} | ${list(
+      r.map((x) => x.load1),
+      2,
+    )} |`
   );
 }
 
@@ -66,7 +74,8 @@ const HEAD =
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
 export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; goals: Goal[] } {
-  if (runs.length === 0) return { md: "## 2. RTP relay\n\nNot run yet (`bash bench/b2bua/rtp-relay.sh`).\n", goals: [] };
+  if (runs.length === 0)
+    return { md: "## 2. RTP relay\n\nNot run yet (`bash bench/b2bua/rtp-relay.sh`).\n", goals: [] };
   const goalPts = points(runs, "goal250");
   const at = (t: string): Point | undefined => goalPts.find((p) => p.target === t);
   const ours = at("ours");
@@ -84,7 +93,10 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
       measured:
         ours === undefined
           ? "not run"
-          : `${ours.runs.filter(rtpClean).length}/${ours.runs.length} runs loss-free (audio loss ${list(ours.runs.map((r) => r.loss_pct), 3)} %, digits ${ours.runs.map((r) => `${r.digits_recv}/${r.digits_sent}`).join(", ")})`,
+          : `${ours.runs.filter(rtpClean).length}/${ours.runs.length} runs loss-free (audio loss ${list(
+              ours.runs.map((r) => r.loss_pct),
+              3,
+            )} %, digits ${ours.runs.map((r) => `${r.digits_recv}/${r.digits_sent}`).join(", ")})`,
       met: ours === undefined ? null : ours.runs.every(rtpClean),
     },
     {
@@ -98,8 +110,7 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
       met: hiRtpe.pps > 0 || hiOurs.pps > 0 ? hiOurs.pps >= hiRtpe.pps : null,
     },
   ];
-  const added = (t: Point | undefined, f: (r: RtpRun) => number): string =>
-    `${fmt(p(t, f) - p(direct, f))}`;
+  const added = (t: Point | undefined, f: (r: RtpRun) => number): string => `${fmt(p(t, f) - p(direct, f))}`;
   const ceil = points(runs, "ceiling").sort((a, b) => a.target.localeCompare(b.target) || b.ptime - a.ptime);
   const md = [
     "## 2. RTP relay: our MediaRelay vs rtpengine (`rtp-relay.sh`)",
@@ -122,7 +133,9 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     "`node-raw` sends with `socket.send(buf, port, address)` like `RtpSocket` does; `node-raw-connected` `connect()`s each socket to its peer and sends with `socket.send(buf)`. The gap between `ours` and `node-raw` is MediaRelay's own work (RTP parse, header rewrite, DTMF relay); the gap between `node-raw` and rtpengine is Node's.",
     "",
     HEAD,
-    ...points(runs, "floor250").sort((a, b) => a.target.localeCompare(b.target)).map(pointRow),
+    ...points(runs, "floor250")
+      .sort((a, b) => a.target.localeCompare(b.target))
+      .map(pointRow),
     "",
     "### Rising load until loss (more calls up to 490, the port range's limit, then shorter ptime, as PERF-ANCHORS §3c)",
     "",

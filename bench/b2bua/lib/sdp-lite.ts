@@ -21,9 +21,7 @@ export function readSdp(sdp: string): SdpMedia | null {
 
 /** The SDP with every c= address and the audio m= port replaced. */
 export function rewriteSdp(sdp: string, address: string, port: number): string {
-  return sdp
-    .replace(/^c=IN IP4 \S+/gm, `c=IN IP4 ${address}`)
-    .replace(/^m=audio \d+ /m, `m=audio ${port} `);
+  return sdp.replace(/^c=IN IP4 \S+/gm, `c=IN IP4 ${address}`).replace(/^m=audio \d+ /m, `m=audio ${port} `);
 }
 
 /** A G.711 µ-law + telephone-event offer or answer (what the generator's endpoints send). */

@@ -4,7 +4,14 @@ import fc from "fast-check";
 import { type BValue, bdecode, bencode, ngMessage, parseNgMessage } from "../lib/bencode.ts";
 import { endpointSdp, readSdp, rewriteSdp } from "../lib/sdp-lite.ts";
 import { median, percentileSorted } from "../lib/stats.ts";
-import { type CpsRun, type RtpRun, cpsClean, cpsRtpLossPct, parseJsonLines, rtpClean } from "../lib/report-types.ts";
+import {
+  type CpsRun,
+  type RtpRun,
+  cpsClean,
+  cpsRtpLossPct,
+  parseJsonLines,
+  rtpClean,
+} from "../lib/report-types.ts";
 import { compactEnv, highestCleanRate } from "../lib/render-cps.ts";
 import { heapFlat } from "../lib/render-memory.ts";
 
@@ -68,7 +75,15 @@ test("stats: median and nearest-rank percentiles", () => {
 });
 
 const rtp = (o: Partial<RtpRun>): RtpRun =>
-  ({ audio_sent: 1000, audio_recv: 1000, loss_pct: 0, digits_sent: 10, digits_recv: 10, late_over_100ms: 0, ...o }) as RtpRun;
+  ({
+    audio_sent: 1000,
+    audio_recv: 1000,
+    loss_pct: 0,
+    digits_sent: 10,
+    digits_recv: 10,
+    late_over_100ms: 0,
+    ...o,
+  }) as RtpRun;
 
 test("rtpClean: a lost packet, a lost digit or a packet 100 ms late fails the run", () => {
   assert.equal(rtpClean(rtp({})), true);
@@ -79,7 +94,16 @@ test("rtpClean: a lost packet, a lost digit or a packet 100 ms late fails the ru
 });
 
 const cps = (rate: number, failPct: number, o: Partial<CpsRun> = {}): CpsRun =>
-  ({ target: "ours", kind: "sig", rate, rep: 1, target_calls: rate * 5, fail_pct: failPct, cum_cps: rate, ...o }) as CpsRun;
+  ({
+    target: "ours",
+    kind: "sig",
+    rate,
+    rep: 1,
+    target_calls: rate * 5,
+    fail_pct: failPct,
+    cum_cps: rate,
+    ...o,
+  }) as CpsRun;
 
 test("cps: clean under 0.1 % failed; with RTP also under 0.1 % RTP lost", () => {
   assert.equal(cpsClean(cps(100, 0.099)), true);

@@ -64,7 +64,13 @@ export interface TransactionLayerOptions {
   readonly newTag?: () => string;
 }
 
-export const DEFAULT_MAX_TRANSACTIONS = 10_000;
+/**
+ * Completed transactions stay until their Timer D/J/H window (64·T1 = 32 s over UDP) ends, so the
+ * count at a steady rate is about calls/s × 4 transactions per call (INVITE and BYE, client and
+ * server side of a B2BUA) × 32 s: 500 calls/s already holds ~64,000. The call cap is the first
+ * overload guard; this one only has to stop runaway state.
+ */
+export const DEFAULT_MAX_TRANSACTIONS = 100_000;
 export const DEFAULT_RETRY_AFTER_S = 5;
 
 interface InviteClientRecord {
