@@ -5,7 +5,7 @@
 # - npm packages: `npm ci` when node_modules is missing or older than the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PKGS="${MVSCT_APT_PKGS:-sip-tester tcpdump tshark chromium baresip-core}"
+APT_PKGS="${MVSCT_APT_PKGS:-sip-tester tcpdump tshark chromium baresip-core iproute2}"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -17,8 +17,8 @@ import { calleeXml, callerXml, has, isRoot, Proc, REPO, scenario, sdp, workDir }
 const FIXTURES = join(REPO, "protocol/test/fixtures/rfc4475");
 const skip = !isRoot()
   ? "needs root for unshare -n"
-  : !has("sipp") || !has("unshare")
-    ? "missing sipp or unshare"
+  : !has("sipp") || !has("unshare") || !has("ip")
+    ? "missing sipp, unshare or ip (iproute2)"
     : false;
 
 interface Verdict {
@@ -115,7 +115,7 @@ test(
     const script = `
 set -u
 cd ${dir}
-ip link set lo up
+ip link set lo up || { echo "cannot bring up lo in the namespace" >&2; exit 3; }
 node ${REPO}/bin/mvsct.mjs b2bua --listen 127.0.0.1:20300 --next-hop 127.0.0.1:20302 \\
   --rtp-ports 21600-21699 --config torture.yaml >b2b.out 2>b2b.err &
 B=$!
