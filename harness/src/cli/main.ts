@@ -1,6 +1,4 @@
 /** mvsct: the command-line entry. Never prints a stack trace: internal errors are one line, exit 3. */
-import { analyzeCommand } from "./analyze-command.ts";
-import { b2buaCommand } from "./b2bua-command.ts";
 import { type Io, processIo } from "./io.ts";
 
 const USAGE = `mvsct — MVS / CUCM / ISR DTMF and codec conformance toolkit
@@ -17,10 +15,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
+      // each command loads only its own modules: `analyze` never pays for the SIP stack's start-up
       case "analyze":
-        return analyzeCommand(rest, io);
+        return (await import("./analyze-command.ts")).analyzeCommand(rest, io);
       case "b2bua":
-        return b2buaCommand(rest, io);
+        return (await import("./b2bua-command.ts")).b2buaCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
