@@ -20,11 +20,15 @@ export const kpmlNotAdvertised: Rule = {
         const refused = s.status !== null && s.status >= 300;
         if (advertised && !refused) continue;
         const frames = s.statusFrame !== null ? [s.frame, s.statusFrame] : [s.frame];
+        // refused: no digit can be reported this way (error); accepted without the advertisement:
+        // it works with this peer but relies on support it never declared (warning)
         out.push({
           rule: this.id,
-          severity: refused || !advertised ? "error" : "warning",
+          severity: refused ? "error" : "warning",
           legs: [st.leg.callId],
-          message: `The ${s.sender} subscribed to KPML, but the ${target} ${advertised ? "" : "never advertised Allow-Events: kpml and "}${refused ? `answered ${s.status}` : "accepted it"}: digits cannot be reported by KPML on this leg.`,
+          message: refused
+            ? `The ${s.sender} subscribed to KPML and the ${target}${advertised ? "" : ", which never advertised Allow-Events: kpml,"} answered ${s.status}: digits cannot be reported by KPML on this leg.`
+            : `The ${s.sender} subscribed to KPML and the ${target} accepted although it never advertised Allow-Events: kpml; CUCM would not have offered KPML to it.`,
           fix: "Advertise and accept KPML on the MVS side (Allow-Events: kpml in its INVITE/200 and REGISTER), or use RFC 2833 with an MTP: CUCM offers KPML only to peers that advertise it.",
           evidence: { frames, filter: framesFilter(frames) },
         });

@@ -27,7 +27,9 @@ export const rfc4733ClockRate: Rule = {
         );
         // RFC 4733 §2.4: one telephone-event entry per audio clock rate is the correct way to offer several rates
         if (audio.length === 0 || audio.some((r) => teRates.has(r.clockRate))) continue;
-        const used = st.rtpEvents.some((e) => e.rec.pt === te.pt);
+        // an SDP declares what its side receives: digits sent towards that side use this PT
+        const towards = u.side === "callee" ? "caller->callee" : "callee->caller";
+        const used = st.rtpEvents.some((e) => e.rec.pt === te.pt && e.direction === towards);
         out.push({
           rule: this.id,
           severity: used ? "error" : "warning",

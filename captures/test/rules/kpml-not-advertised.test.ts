@@ -45,7 +45,7 @@ test("advertised but refused (489): error", () => {
 });
 
 test("not advertised yet accepted (200): still reported", () => {
-  const f = oneFinding(kpmlCall({ advertised: false, status: 200 }).cap.analyze().report, RULE, "error", [
+  const f = oneFinding(kpmlCall({ advertised: false, status: 200 }).cap.analyze().report, RULE, "warning", [
     "call-1@test",
   ]);
   assert.match(f.message, /never advertised/);
