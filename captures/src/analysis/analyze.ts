@@ -10,7 +10,7 @@ import { InbandDtmfDetector } from "./inband/detector.ts";
 import type { AnalysisContext, InbandLike, LegState, RtpStream } from "./context.ts";
 import { correlate } from "./correlate.ts";
 import { digitConservation } from "./conservation.ts";
-import { buildLegs, mediaAddr } from "./legs.ts";
+import { buildLegs } from "./legs.ts";
 import {
   directionOf,
   eventDigit,
@@ -37,6 +37,7 @@ import { audioOf, sdpOf } from "./sdp-of.ts";
 import { runRules, verdictOf } from "../rules/verdict.ts";
 import type { RuleContext } from "../rules/rule.ts";
 import { legMethods } from "../rules/dtmf-method-mismatch.ts";
+import { hostPort, round3 } from "./units.ts";
 
 export interface AnalyzeOptions {
   /** in-band detection: on G.711 streams whose receiver declared no telephone-event (auto), all, or none */
@@ -68,13 +69,13 @@ export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): Analyze
   const sip = new SipCollector((e) => {
     const a = audioOf(sdpOf(e.msg));
     if (a !== null && a.connection !== null && a.port !== 0)
-      teByAddr.set(mediaAddr(a.connection, a.port), a.telephoneEvent !== null);
+      teByAddr.set(hostPort(a.connection, a.port), a.telephoneEvent !== null);
   });
   const rtp = new RtpCollector({
     makeDetector: inbandMode === "off" ? null : (): InbandLike => new InbandDtmfDetector(),
     wantInband: (dstIp, dstPort, srcIp, srcPort) => {
       if (inbandMode === "all") return true;
-      const te = teByAddr.get(mediaAddr(dstIp, dstPort)) ?? teByAddr.get(mediaAddr(srcIp, srcPort));
+      const te = teByAddr.get(hostPort(dstIp, dstPort)) ?? teByAddr.get(hostPort(srcIp, srcPort));
       return te !== true;
     },
   });
@@ -254,8 +255,4 @@ function ladderOf(sip: SipCollector, rel: (t: number) => number): LadderMessage[
     callId: e.callId || null,
     kind: e.msg.kind,
   }));
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

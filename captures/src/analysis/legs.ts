@@ -11,6 +11,7 @@ import type { SipRequest } from "../../../protocol/src/wire/sip/types.ts";
 import type { LegState, SdpUse, SipEvent } from "./context.ts";
 import type { CodecRef, Leg } from "./model.ts";
 import { audioOf, sdpOf } from "./sdp-of.ts";
+import { hostPort, round3 } from "./units.ts";
 
 export interface LegBuildResult {
   legs: LegState[];
@@ -149,7 +150,7 @@ function buildLeg(
       };
       st.sdps.push(use);
       if (use.audio !== null && use.audio.connection !== null && use.audio.port !== 0) {
-        st.media.push({ side, addr: mediaAddr(use.audio.connection, use.audio.port), fromS: e.tsS });
+        st.media.push({ side, addr: hostPort(use.audio.connection, use.audio.port), fromS: e.tsS });
       }
       if (
         (e.cseqNum === inviteCseq && e.cseqMethod === "INVITE") ||
@@ -246,12 +247,4 @@ function buildLeg(
 
 function codecRef(c: { pt: number; name: string; clockRate: number }): CodecRef {
   return { pt: c.pt, name: c.name, clockRate: c.clockRate };
-}
-
-export function mediaAddr(ip: string, port: number): string {
-  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -6,10 +6,9 @@
  */
 import type { SdpMedia } from "../../../protocol/src/wire/sdp/types.ts";
 import type { LegState, RtpEventRecord, RtpStream } from "./context.ts";
-import { mediaAddr } from "./legs.ts";
 import type { Direction, DtmfEvent, RtpStreamSummary } from "./model.ts";
 import { START_LOST_DURATION_TS, streamLost } from "./rtp-collector.ts";
-import { hostPort } from "./sip-collector.ts";
+import { hostPort, round3 } from "./units.ts";
 
 /** RFC 4733 §3.2 DTMF events; 16 is hook flash (RFC 2833 / IANA registry). */
 const EVENT_DIGITS = "0123456789*#ABCD";
@@ -47,8 +46,8 @@ export function placeStreams(legs: LegState[], streams: RtpStream[]): Map<RtpStr
     }
   const out = new Map<RtpStream, StreamPlacement>();
   for (const s of streams) {
-    const src = mediaAddr(s.srcIp, s.srcPort);
-    const dst = mediaAddr(s.dstIp, s.dstPort);
+    const src = hostPort(s.srcIp, s.srcPort);
+    const dst = hostPort(s.dstIp, s.dstPort);
     const byDst = pick(pairs.get(`${dst}|${src}`), s) ?? pick(index.get(dst), s);
     if (byDst !== null) {
       out.set(s, { st: byDst.st, receiver: byDst.side });
@@ -177,8 +176,4 @@ export function inbandDigits(s: RtpStream, direction: Direction, rel: (t: number
     ssrc: `0x${s.ssrc.toString(16).toUpperCase().padStart(8, "0")}`,
     frames: d.frames,
   }));
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -8,6 +8,7 @@ import { getHeader, parseCSeq, parseNameAddr } from "../../../protocol/src/wire/
 import type { SipMessage } from "../../../protocol/src/wire/sip/types.ts";
 import type { TransportPayload } from "../pcap/types.ts";
 import type { SipEvent } from "./context.ts";
+import { hostPort } from "./units.ts";
 
 const LENIENT = Object.freeze({ skipLenientChecks: true });
 
@@ -136,10 +137,6 @@ function slim(msg: SipMessage): SipMessage {
   return { ...msg, headers, body };
 }
 const EMPTY = Buffer.alloc(0);
-
-export function hostPort(ip: string, port: number): string {
-  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 /** RFC 3261 §25.1: a method is a token; responses start with "SIP/"; keepalives are CRLF. */
 function mayStartSip(c: number): boolean {

@@ -11,6 +11,7 @@ import { parseKpmlResponse } from "../../../protocol/src/wire/dtmf/kpml.ts";
 import { parseCiscoNotifyBody } from "../../../protocol/src/wire/dtmf/cisco-notify.ts";
 import type { LegState, SipEvent } from "./context.ts";
 import type { DtmfEvent } from "./model.ts";
+import { round3 } from "./units.ts";
 
 interface Answer {
   status: number;
@@ -158,8 +159,4 @@ export function outOfDialogKpml(orphans: SipEvent[], legs: Map<string, LegState>
     if (st !== undefined) out.set(st, [...(out.get(st) ?? []), ...evs]);
   }
   return out;
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -12,7 +12,7 @@ import type { WriteStream } from "node:fs";
 import { basename } from "node:path";
 import { B2bua } from "../../../protocol/src/b2bua/index.ts";
 import type { B2buaEvent } from "../../../protocol/src/b2bua/index.ts";
-import type { Clock } from "../../../protocol/src/transaction/index.ts";
+import { createRealClock } from "../../../protocol/src/transaction/index.ts";
 import { TcpTransport, TransportSet, UdpTransport } from "../../../protocol/src/transport/index.ts";
 import type { SipTransport } from "../../../protocol/src/transport/index.ts";
 import type { DtmfLogEntry } from "../../../protocol/src/media/index.ts";
@@ -24,30 +24,6 @@ import type { Io } from "./io.ts";
 export const B2BUA_USAGE = `usage: mvsct b2bua --listen IP:PORT --next-hop IP:PORT [--config FILE] [--dtmf-log FILE]
                    [--rtp-ports MIN-MAX] [--rtp-address IP] [--transport udp|tcp] [--quiet]
 `;
-
-/** The process clock with unref'd timers: once the sockets close, pending SIP timers do not hold the process. */
-function unrefClock(): Clock {
-  const handles = new Map<number, ReturnType<typeof setTimeout>>();
-  let next = 1;
-  return {
-    now: () => performance.now(),
-    setTimer(ms, fn) {
-      const id = next++;
-      const t = setTimeout(() => {
-        handles.delete(id);
-        fn();
-      }, ms);
-      t.unref();
-      handles.set(id, t);
-      return { id };
-    },
-    clearTimer(h) {
-      const t = handles.get(h.id);
-      if (t !== undefined) clearTimeout(t);
-      handles.delete(h.id);
-    },
-  };
-}
 
 function describe(e: B2buaEvent): string {
   switch (e.kind) {
@@ -161,7 +137,7 @@ export async function b2buaCommand(argv: readonly string[], io: Io): Promise<num
     rtpAddress,
     rtpPorts,
     policy: config.policy,
-    clock: unrefClock(),
+    clock: createRealClock({ unref: true }),
     transactionConfig: { timers: config.timers },
     sessionTimer:
       config.sessionExpiresS === 0

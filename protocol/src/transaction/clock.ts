@@ -87,20 +87,23 @@ export class FakeClock implements Clock {
 }
 
 /** The process clock: performance.now() and setTimeout. */
-export function createRealClock(): Clock {
+/**
+ * The process clock. With `unref`, pending timers (Timer D/J/K lingering after a call) do not keep
+ * the process alive once its sockets are closed.
+ */
+export function createRealClock(options: { readonly unref?: boolean } = {}): Clock {
   const handles = new Map<number, ReturnType<typeof setTimeout>>();
   let nextId = 1;
   return {
     now: () => performance.now(),
     setTimer(ms, fn) {
       const id = nextId++;
-      handles.set(
-        id,
-        setTimeout(() => {
-          handles.delete(id);
-          fn();
-        }, ms),
-      );
+      const t = setTimeout(() => {
+        handles.delete(id);
+        fn();
+      }, ms);
+      if (options.unref === true) t.unref();
+      handles.set(id, t);
       return { id };
     },
     clearTimer(handle) {

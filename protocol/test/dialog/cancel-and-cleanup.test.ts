@@ -1,8 +1,7 @@
 /** CANCEL (RFC 3261 §9), forked 2xx (§13.2.2.4), no leftovers, and one call over real UDP sockets. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeClock } from "../../src/transaction/index.ts";
-import type { Clock } from "../../src/transaction/index.ts";
+import { createRealClock, FakeClock } from "../../src/transaction/index.ts";
 import { FakeNetwork, TcpTransport, UdpTransport } from "../../src/transport/index.ts";
 import { UserAgent } from "../../src/dialog/index.ts";
 import type { InviteSession } from "../../src/dialog/index.ts";
@@ -115,7 +114,7 @@ test("RFC 3261 §13.2.2.4: a 2xx from a second fork is acknowledged and then end
 });
 
 test("over real UDP sockets (127.0.0.1:18150-18151, real clock): delayed offer call, then BYE", async () => {
-  const clock = unrefClock();
+  const clock = createRealClock({ unref: true });
   const ta = await UdpTransport.open({ port: 18150 });
   const tb = await UdpTransport.open({ port: 18151 });
   try {
@@ -152,7 +151,7 @@ test("over real UDP sockets (127.0.0.1:18150-18151, real clock): delayed offer c
 });
 
 test("over real TCP sockets (127.0.0.1:18152-18153, real clock): Contact and Via say TCP, in-dialog requests reuse the connection", async () => {
-  const clock = unrefClock();
+  const clock = createRealClock({ unref: true });
   const ta = await TcpTransport.open({ port: 18152 });
   const tb = await TcpTransport.open({ port: 18153 });
   try {
@@ -190,26 +189,3 @@ test("over real TCP sockets (127.0.0.1:18152-18153, real clock): Contact and Via
     await tb.close();
   }
 });
-
-/** The process clock with unref'd timers, so the test process does not wait for Timer K / J. */
-function unrefClock(): Clock {
-  const handles = new Map<number, ReturnType<typeof setTimeout>>();
-  let next = 1;
-  return {
-    now: () => performance.now(),
-    setTimer(ms, fn) {
-      const id = next++;
-      const t = setTimeout(() => {
-        handles.delete(id);
-        fn();
-      }, ms);
-      t.unref();
-      handles.set(id, t);
-      return { id };
-    },
-    clearTimer(h) {
-      clearTimeout(handles.get(h.id));
-      handles.delete(h.id);
-    },
-  };
-}
