@@ -49,6 +49,29 @@ const cases: [string, string, string][] = [
   ["transport: sctp\n", "transport", "udp or tcp"],
   ["colour: blue\n", "colour", "unknown field"],
   ["legs: [1, 2\n", "(yaml)", ""],
+  ["legs:\n  a:\n    credentials: { username: u, password: p }\n", "legs.a.credentials", "unknown field"],
+  ["legs:\n  b:\n    credentials: mvs:secret\n", "legs.b.credentials", "mapping of username, password"],
+  ["legs:\n  b:\n    credentials: { password: p }\n", "legs.b.credentials.username", "is required"],
+  ["legs:\n  b:\n    credentials: { username: u }\n", "legs.b.credentials.password", "is required"],
+  ['legs:\n  b:\n    credentials: { username: "", password: p }\n', "legs.b.credentials.username", "empty"],
+  ["legs:\n  b:\n    credentials: { username: [u], password: p }\n", "legs.b.credentials.username", "string"],
+  [
+    'legs:\n  b:\n    credentials: { username: u, password: "a\\nb" }\n',
+    "legs.b.credentials.password",
+    "control",
+  ],
+  [
+    'legs:\n  b:\n    credentials: { username: u, password: p, realm: "" }\n',
+    "legs.b.credentials.realm",
+    "empty",
+  ],
+  [
+    "legs:\n  b:\n    credentials: { username: u, password: p, nonce: x }\n",
+    "legs.b.credentials.nonce",
+    "unknown field",
+  ],
+  ["maxTransactions: 0\n", "maxTransactions", "1..10000000"],
+  ["maxTransactions: many\n", "maxTransactions", "integer"],
 ];
 
 for (const [yaml, field, reason] of cases) {
@@ -92,6 +115,30 @@ test("a valid config sets policy per leg, timers, RTP and limits; absent fields 
   assert.equal(c.policy.retryAfterS, 9);
   assert.equal(c.policy.minDtmfDurationMs, 100);
   assert.equal(parseB2buaConfig("").ok, true, "an empty file is the defaults");
+  assert.equal(c.maxTransactions, null, "absent: the transaction layer's default");
+  assert.equal(c.policy.legs.b.credentials, undefined, "no credentials unless configured");
+});
+
+test("legs.b.credentials (username, password, optional realm) and maxTransactions are read", () => {
+  const r = parseB2buaConfig(
+    [
+      "legs:",
+      "  b:",
+      "    credentials: { username: 7001, password: Cisco123, realm: ccmsipline }",
+      "maxTransactions: 20000",
+      "",
+    ].join("\n"),
+  );
+  assert.ok(r.ok);
+  assert.deepEqual(r.config.policy.legs.b.credentials, {
+    username: "7001",
+    password: "Cisco123",
+    realm: "ccmsipline",
+  });
+  assert.equal(r.config.maxTransactions, 20000);
+  const anyRealm = parseB2buaConfig("legs:\n  b:\n    credentials: { username: u, password: '' }\n");
+  assert.ok(anyRealm.ok);
+  assert.deepEqual(anyRealm.config.policy.legs.b.credentials, { username: "u", password: "" });
 });
 
 test("flags: missing or malformed addresses are refused with exit 2", async () => {

@@ -139,6 +139,7 @@ export async function b2buaCommand(argv: readonly string[], io: Io): Promise<num
     policy: config.policy,
     clock: createRealClock({ unref: true }),
     transactionConfig: { timers: config.timers },
+    ...(config.maxTransactions === null ? {} : { maxTransactions: config.maxTransactions }),
     sessionTimer:
       config.sessionExpiresS === 0
         ? null

@@ -7,10 +7,13 @@
  *   transport: udp                  # towards the next hop: udp | tcp
  *   legs:
  *     a: { codecs: [PCMU, PCMA], dtmf: auto, telephoneEventPt: 101 }
- *     b: { codecs: [PCMU], dtmf: rfc2833, telephoneEventPt: 101, delayedOffer: false }
+ *     b: { codecs: [PCMU], dtmf: rfc2833, telephoneEventPt: 101, delayedOffer: false,
+ *          credentials: { username: mvs, password: secret, realm: ccmsipline } }  # answers 401/407
+ *                                    # from the next hop (realm optional: any realm)
  *   timers: { T1: 500, T2: 4000, T4: 5000 }
  *   rtp: { address: 127.0.0.1, ports: 21000-21999, latching: false }
  *   maxCalls: 500
+ *   maxTransactions: 100000         # live SIP transactions; beyond, new requests get 503
  *   retryAfterS: 5
  *   minDtmfDurationMs: 100
  *   sessionExpiresS: 1800           # 0: no session timers
@@ -18,6 +21,7 @@
 import { parse } from "yaml";
 import { DEFAULT_B2BUA_POLICY, DTMF_MODES, KNOWN_CODECS } from "../../../protocol/src/b2bua/index.ts";
 import type { B2buaPolicy, DtmfMode, LegPolicy } from "../../../protocol/src/b2bua/index.ts";
+import type { DigestCredentials } from "../../../protocol/src/auth/index.ts";
 import type { BaseTimers } from "../../../protocol/src/transaction/index.ts";
 import { defaultTimers } from "../../../protocol/src/transaction/index.ts";
 import type { PortRange } from "../../../protocol/src/media/index.ts";
@@ -37,6 +41,8 @@ export interface B2buaConfig {
   readonly rtpPorts: PortRange;
   /** 0: session timers off */
   readonly sessionExpiresS: number;
+  /** live SIP transactions beyond which new requests get 503 (null: the transaction layer's default) */
+  readonly maxTransactions: number | null;
 }
 
 export const DEFAULT_RTP_PORTS: PortRange = Object.freeze({ min: 30000, max: 39999 });
@@ -50,6 +56,7 @@ export const DEFAULT_B2BUA_CONFIG: B2buaConfig = Object.freeze({
   rtpAddress: null,
   rtpPorts: DEFAULT_RTP_PORTS,
   sessionExpiresS: 0,
+  maxTransactions: null,
 });
 
 export type ConfigResult = { ok: true; config: B2buaConfig } | { ok: false; field: string; reason: string };
@@ -128,13 +135,34 @@ export function parsePortRange(v: unknown, field: string): PortRange {
   return { min: lo, max: hi };
 }
 
+function text(v: unknown, field: string, allowEmpty = false): string {
+  if (typeof v !== "string" && typeof v !== "number") throw new ConfigError(field, "must be a string");
+  const t = String(v);
+  if (!allowEmpty && t === "") throw new ConfigError(field, "must not be empty");
+  // the values go into a quoted-string of the Authorization header (RFC 3261 §25.1)
+  if (/[\x00-\x1f\x7f]/.test(t)) throw new ConfigError(field, "must not contain control characters");
+  return t;
+}
+
+/** legs.b.credentials: digest credentials answering a 401/407 from the next hop (RFC 3261 §22.2). */
+function credentials(v: unknown, path: string): DigestCredentials {
+  if (!isObj(v)) throw new ConfigError(path, "must be a mapping of username, password and optional realm");
+  only(v, path, ["username", "password", "realm"]);
+  if (v["username"] === undefined) throw new ConfigError(join(path, "username"), "is required");
+  if (v["password"] === undefined) throw new ConfigError(join(path, "password"), "is required");
+  const username = text(v["username"], join(path, "username"));
+  const password = text(v["password"], join(path, "password"), true);
+  if (v["realm"] === undefined) return { username, password };
+  return { username, password, realm: text(v["realm"], join(path, "realm")) };
+}
+
 function leg(v: unknown, path: string, base: LegPolicy, id: "a" | "b"): LegPolicy {
   if (!isObj(v)) throw new ConfigError(path, "must be a mapping");
   only(
     v,
     path,
     id === "b"
-      ? ["codecs", "dtmf", "telephoneEventPt", "delayedOffer"]
+      ? ["codecs", "dtmf", "telephoneEventPt", "delayedOffer", "credentials"]
       : ["codecs", "dtmf", "telephoneEventPt"],
   );
   let codecs = base.codecs;
@@ -163,7 +191,17 @@ function leg(v: unknown, path: string, base: LegPolicy, id: "a" | "b"): LegPolic
       : int(v["telephoneEventPt"], join(path, "telephoneEventPt"), 96, 127);
   const delayed =
     v["delayedOffer"] === undefined ? base.delayedOffer : bool(v["delayedOffer"], join(path, "delayedOffer"));
-  return { codecs, dtmf, telephoneEventPt: te, delayedOffer: delayed };
+  const creds =
+    v["credentials"] === undefined
+      ? base.credentials
+      : credentials(v["credentials"], join(path, "credentials"));
+  return {
+    codecs,
+    dtmf,
+    telephoneEventPt: te,
+    delayedOffer: delayed,
+    ...(creds === undefined ? {} : { credentials: creds }),
+  };
 }
 
 function build(doc: unknown): B2buaConfig {
@@ -181,6 +219,7 @@ function build(doc: unknown): B2buaConfig {
     "retryAfterS",
     "minDtmfDurationMs",
     "sessionExpiresS",
+    "maxTransactions",
   ]);
   let legs = d.policy.legs;
   if (doc["legs"] !== undefined) {
@@ -232,6 +271,10 @@ function build(doc: unknown): B2buaConfig {
       doc["sessionExpiresS"] === undefined
         ? d.sessionExpiresS
         : int(doc["sessionExpiresS"], "sessionExpiresS", 0, 86_400),
+    maxTransactions:
+      doc["maxTransactions"] === undefined
+        ? d.maxTransactions
+        : int(doc["maxTransactions"], "maxTransactions", 1, 10_000_000),
     policy: {
       ...d.policy,
       legs,

@@ -4,6 +4,7 @@
  * peer, the telephone-event PT it declares when it offers there, and whether its INVITE on leg b
  * carries an offer. Defaults are a frozen table (ARCHITECTURE.md rule 2).
  */
+import type { DigestCredentials } from "../auth/index.ts";
 import type { LegId } from "../media/index.ts";
 
 /**
@@ -21,6 +22,11 @@ export interface LegPolicy {
   readonly telephoneEventPt: number;
   /** leg b only: send the INVITE without SDP (the next hop offers in its 2xx, we answer in the ACK) */
   readonly delayedOffer: boolean;
+  /**
+   * leg b only: digest credentials (username, password, optional realm) answering a 401/407 from
+   * the next hop (RFC 3261 §22.2); absent: the challenge is passed to leg a like any failure
+   */
+  readonly credentials?: DigestCredentials;
 }
 
 export interface B2buaPolicy {

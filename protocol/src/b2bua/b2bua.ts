@@ -39,6 +39,8 @@ export interface B2buaOptions {
   readonly mediaFactory?: MediaFactory;
   readonly onDtmfLog?: (entry: DtmfLogEntry) => void;
   readonly onEvent?: (event: B2buaEvent) => void;
+  /** live SIP transactions beyond which new requests get 503 + Retry-After (default: the transaction layer's) */
+  readonly maxTransactions?: number;
   readonly random?: () => number;
   readonly newTag?: () => string;
   readonly newCallId?: () => string;
@@ -85,6 +87,7 @@ export class B2bua {
       ...(options.random === undefined ? {} : { random: options.random }),
       ...(options.newTag === undefined ? {} : { newTag: options.newTag }),
       ...(options.newCallId === undefined ? {} : { newCallId: options.newCallId }),
+      ...(options.maxTransactions === undefined ? {} : { maxTransactions: options.maxTransactions }),
       retryAfterS: policy.retryAfterS,
     });
     this.pool =

@@ -1,40 +1,48 @@
 /**
- * Offer/answer across the two legs of a call (RFC 3264), for the initial INVITE in its four
- * shapes and for offers in mid-call re-INVITE / UPDATE:
+ * Offer/answer across the two legs of a call (RFC 3264) for the initial INVITE, in its four
+ * shapes and with an offer from leg b in a reliable 1xx; offers during the call are relayed by
+ * relay-offers.ts.
  *
  *   a offers, b early offer:   a's codecs ∩ policies -> b; b's answer codec -> a's answer
- *   a offers, b delayed offer: b offers in its 2xx; first of b's codecs also in a's offer
+ *   a offers, b delayed offer: b offers in its 2xx (or reliable 1xx); first of b's codecs also in a's offer
  *   a delayed, b early offer:  policies -> b; b's codec alone offered to a in our 2xx
  *   a delayed, b delayed:      b's 2xx offer (filtered) -> our 2xx to a; a's ACK answer -> b's ACK
  *
  * A codec leg b answers that leg a lacks ends the call: the B2BUA never relays between codecs
- * (DOMAIN.md §7). An offer from one leg mid-call is re-offered on the other; its answer answers
- * the first (RFC 3261 §14.1: a refused re-INVITE leaves the session as it was).
+ * (DOMAIN.md §7).
  */
-import type { MediaDirection, SdpMedia } from "../wire/sdp/index.ts";
 import type { SipResponse } from "../wire/sip/index.ts";
-import { answerDirection, sdpOf } from "../dialog/index.ts";
+import { sdpOf } from "../dialog/index.ts";
 import type { IncomingOffer } from "../dialog/index.ts";
 import type { LegId } from "../media/index.ts";
 import type { B2buaCall } from "./call.ts";
-import type { CallLeg, HeldOffer } from "./call-leg.ts";
-import { allowedByPolicies, codecsOfPolicy, findSameFormat, freePayloadType } from "./codec-policy.ts";
+import type { CallLeg } from "./call-leg.ts";
+import {
+  allowedByPolicies,
+  codecsOfPolicy,
+  findSameFormat,
+  firstMatch,
+  freePayloadType,
+} from "./codec-policy.ts";
 import type { Codec } from "./codec-policy.ts";
-import { DEFAULT_TE_EVENTS } from "./leg-sdp.ts";
-import type { TelephoneEventSpec } from "./leg-sdp.ts";
-import { answeredTelephoneEvent, relayedDirection, viewOf } from "./sdp-view.ts";
+import { RelayOffers } from "./relay-offers.ts";
+import { relayedDirection, viewOf } from "./sdp-view.ts";
 import type { AudioView } from "./sdp-view.ts";
-
-const DEFAULT_PTIME_MS = 20;
 
 export class CallOffers {
   /** leg a's initial offer (null: delayed offer) */
   private aOffer: AudioView | null = null;
+  /** the reliable 1xx of leg b whose offer was relayed (provisionalFromB must not relay it again) */
+  private handled1xx: SipResponse | null = null;
+  private readonly relays: RelayOffers;
 
-  constructor(private readonly call: B2buaCall) {}
+  constructor(private readonly call: B2buaCall) {
+    this.relays = new RelayOffers(call);
+  }
 
-  private get media() {
-    return this.call.media;
+  /** Our RTP port on the leg. */
+  private port(leg: CallLeg): number {
+    return this.call.media?.localPort(leg.id) ?? 0;
   }
 
   /** What leg b may be offered for leg a's initial INVITE; empty: 488. */
@@ -46,7 +54,7 @@ export class CallOffers {
   }
 
   setRemote(leg: LegId, v: AudioView): void {
-    if (v.rtp !== null) this.media?.setRemote(leg, v.rtp.address, v.rtp.port);
+    this.call.setRemote(leg, v);
   }
 
   // ---- initial INVITE ----------------------------------------------------------------------
@@ -58,8 +66,8 @@ export class CallOffers {
       b.policy.telephoneEventPt,
       candidates.map((c) => c.pt),
     );
-    const sdp = this.write(
-      b,
+    const sdp = b.writeOffer(
+      this.port(b),
       candidates,
       te,
       aOffer === null ? "sendrecv" : relayedDirection(aOffer),
@@ -81,85 +89,172 @@ export class CallOffers {
     const aOffer = this.aOffer;
     if (aOffer !== null) {
       const aCodec = findSameFormat(aOffer.codecs, codec) ?? codec;
-      const answer = this.answer(call.a, aOffer, aCodec, ans.direction);
+      const answer = call.a.writeAnswer(this.port(call.a), aOffer, aCodec, ans.direction);
       call.a.settle(aCodec, aOffer.telephoneEvent?.pt ?? null, aOffer);
       call.answerA(answer);
-    } else {
-      const teA = freePayloadType(call.a.policy.telephoneEventPt, [codec.pt]);
-      const offer = this.write(call.a, [codec], teA, "sendrecv", ans);
-      call.a.awaitingAnswer = (answerA) => {
-        const got = answerA === null ? null : firstMatch(answerA.codecs, [codec]);
-        if (answerA === null || got === null)
-          return void call.end("leg a answered without the codec of leg b");
-        call.a.settle(got, teA, answerA);
-        this.setRemote("a", answerA);
-        call.refreshDtmf();
-      };
-      call.answerA(offer);
-    }
+    } else this.offerCodecToA(codec, ans);
     call.refreshDtmf();
+  }
+
+  /** Leg a sent no offer and leg b's codec is settled: b's codec alone goes to a in our 2xx; a answers in its ACK. */
+  private offerCodecToA(codec: Codec, like: AudioView): void {
+    const call = this.call;
+    const a = call.a;
+    const teA = freePayloadType(a.policy.telephoneEventPt, [codec.pt]);
+    const offer = a.writeOffer(this.port(a), [codec], teA, "sendrecv", like);
+    a.awaitingAnswer = (answerA) => {
+      const got = answerA === null ? null : firstMatch(answerA.codecs, [codec]);
+      if (answerA === null || got === null) return void call.end("leg a answered without the codec of leg b");
+      a.settle(got, teA, answerA);
+      this.setRemote("a", answerA);
+      call.refreshDtmf();
+    };
+    call.answerA(offer);
+  }
+
+  /** The codecs of leg b's offer both policies allow and (when a offered) leg a offered too. */
+  private usableFromB(bOffer: AudioView | null): Codec[] {
+    if (bOffer === null) return [];
+    const usable = allowedByPolicies(bOffer.codecs, this.call.b.policy.codecs, this.call.a.policy.codecs);
+    const aOffer = this.aOffer;
+    return aOffer === null ? usable : usable.filter((c) => findSameFormat(aOffer.codecs, c) !== null);
+  }
+
+  /** Answers leg a's offer and leg b's with the first common codec (both legs offered). */
+  private answerBoth(aOffer: AudioView, bOffer: AudioView, common: readonly Codec[]) {
+    const { a, b } = this.call;
+    const bCodec = common[0]!;
+    const aCodec = findSameFormat(aOffer.codecs, bCodec) ?? bCodec;
+    const answerA = a.writeAnswer(this.port(a), aOffer, aCodec, bOffer.direction);
+    a.settle(aCodec, aOffer.telephoneEvent?.pt ?? null, aOffer);
+    const answerB = b.writeAnswer(this.port(b), bOffer, bCodec, aOffer.direction);
+    b.settle(bCodec, bOffer.telephoneEvent?.pt ?? null, bOffer);
+    return { answerA, answerB };
+  }
+
+  /**
+   * Both legs delayed: leg b's offer (filtered, our port, a's telephone-event PT) is offered to
+   * leg a; a's answer, rewritten for b, answers b's offer.
+   */
+  private reofferToA(offer: IncomingOffer, bOffer: AudioView, common: readonly Codec[]): string {
+    const call = this.call;
+    const a = call.a;
+    const teA = freePayloadType(
+      a.policy.telephoneEventPt,
+      common.map((c) => c.pt),
+    );
+    const offerA = a.writeOffer(this.port(a), common, teA, relayedDirection(bOffer), bOffer);
+    a.awaitingAnswer = (answerA) => {
+      const aCodec = answerA === null ? null : firstMatch(answerA.codecs, common);
+      if (answerA === null || aCodec === null) {
+        offer.reject();
+        const why = "leg a answered none of the codecs of leg b";
+        // answered in a PRACK, a still waits for its final response; answered in an ACK, it has it
+        return a.pending ? call.refuse(488, why, true) : void call.end(why);
+      }
+      const bCodec = findSameFormat(bOffer.codecs, aCodec) ?? aCodec;
+      a.settle(aCodec, teA, answerA);
+      this.setRemote("a", answerA);
+      const answerB = call.b.writeAnswer(this.port(call.b), bOffer, bCodec, answerA.direction);
+      call.b.settle(bCodec, bOffer.telephoneEvent?.pt ?? null, bOffer);
+      offer.accept(answerB);
+      call.refreshDtmf();
+    };
+    return offerA;
   }
 
   /** Leg b offered in its 2xx (our INVITE had no SDP). */
   private initialOfferFromB(offer: IncomingOffer): void {
     const call = this.call;
     const bOffer = viewOf(offer.sdp);
-    const pa = call.a.policy.codecs;
-    const pb = call.b.policy.codecs;
-    const aOffer = this.aOffer;
-    const usable = bOffer === null ? [] : allowedByPolicies(bOffer.codecs, pb, pa);
-    const common = aOffer === null ? usable : usable.filter((c) => findSameFormat(aOffer.codecs, c) !== null);
+    const common = this.usableFromB(bOffer);
     if (bOffer === null || common.length === 0) {
       offer.reject();
       return call.refuse(488, "no common codec with the offer of leg b", true);
     }
     this.setRemote("b", bOffer);
+    const aOffer = this.aOffer;
     if (aOffer !== null) {
-      const bCodec = common[0]!;
-      const aCodec = findSameFormat(aOffer.codecs, bCodec) ?? bCodec;
-      const answerA = this.answer(call.a, aOffer, aCodec, bOffer.direction);
-      call.a.settle(aCodec, aOffer.telephoneEvent?.pt ?? null, aOffer);
-      const answerB = this.answer(call.b, bOffer, bCodec, aOffer.direction);
-      call.b.settle(bCodec, bOffer.telephoneEvent?.pt ?? null, bOffer);
+      const { answerA, answerB } = this.answerBoth(aOffer, bOffer, common);
       call.answerA(answerA);
       offer.accept(answerB);
       return call.refreshDtmf();
     }
     // both delayed: leg b's offer (filtered) goes to leg a in our 2xx; a's answer in its ACK answers b
-    const teA = freePayloadType(
-      call.a.policy.telephoneEventPt,
-      common.map((c) => c.pt),
-    );
-    const offerA = this.write(call.a, common, teA, relayedDirection(bOffer), bOffer);
-    call.a.awaitingAnswer = (answerA) => {
-      const aCodec = answerA === null ? null : firstMatch(answerA.codecs, common);
-      if (answerA === null || aCodec === null) {
-        offer.reject();
-        return void call.end("leg a answered none of the codecs of leg b");
-      }
-      const bCodec = findSameFormat(bOffer.codecs, aCodec) ?? aCodec;
-      call.a.settle(aCodec, teA, answerA);
-      this.setRemote("a", answerA);
-      const answerB = this.answer(call.b, bOffer, bCodec, answerA.direction);
-      call.b.settle(bCodec, bOffer.telephoneEvent?.pt ?? null, bOffer);
-      offer.accept(answerB);
-      call.refreshDtmf();
-    };
+    const offerA = this.reofferToA(offer, bOffer, common);
     call.a.session?.accept({ sdp: offerA, headers: call.advertise("a") });
+  }
+
+  /**
+   * Leg b offered in a reliable 1xx (our INVITE had no SDP; RFC 3262 §5: "If the UAC receives a
+   * reliable provisional response with an offer ... it MUST generate an answer in the PRACK").
+   * What leg a gets depends on where its offer/answer stands:
+   *
+   * - a offered in its INVITE: both offers are answered now; a's answer goes in a 1xx sent
+   *   reliably when a supports 100rel (RFC 3262 §5: "If the INVITE contained an offer, the UAS MAY
+   *   generate an answer in a reliable provisional response"), else unreliably as a preview that
+   *   the 2xx repeats (RFC 3261 §13.2.1: the answer "MUST be in a reliable non-failure message ...
+   *   That same exact answer MAY also be placed in any provisional responses sent prior to the
+   *   answer").
+   * - a sent no offer and supports 100rel: b's offer, rewritten, goes to a in a reliable 1xx (RFC
+   *   3262 §5: "if a reliable provisional response is the first reliable message sent back to the
+   *   UAC, and the INVITE did not contain an offer, one MUST appear in that reliable provisional
+   *   response"); a's answer in its PRACK, rewritten, is our answer in the PRACK to b.
+   * - a sent no offer and does not support 100rel: an offer must not go in an unreliable 1xx
+   *   (RFC 3261 §13.2.1: "The initial offer MUST be in either an INVITE or, if not there, in the
+   *   first reliable non-failure message from the UAS back to the UAC"), and b will not send its
+   *   2xx before our PRACK (RFC 3262 §3). So b is answered now from the policies, the 1xx reaches
+   *   a without SDP, and b's codec alone is offered to a in our 2xx (answer in a's ACK), as when
+   *   leg b answers an early offer.
+   */
+  private reliableOfferFromB(offer: IncomingOffer): void {
+    const call = this.call;
+    const a = call.a;
+    const status = offer.response?.status ?? 183;
+    const bOffer = viewOf(offer.sdp);
+    const common = this.usableFromB(bOffer);
+    if (bOffer === null || common.length === 0) {
+      offer.reject(); // PRACK without an answer, then CANCEL (session-uac.ts)
+      return call.refuse(488, "no common codec with the early offer of leg b", true);
+    }
+    this.handled1xx = offer.response;
+    this.setRemote("b", bOffer);
+    const aOffer = this.aOffer;
+    const aReliable = a.session?.uas?.reliableAllowed === true;
+    if (aOffer !== null) {
+      const { answerA, answerB } = this.answerBoth(aOffer, bOffer, common);
+      offer.accept(answerB);
+      a.session?.progress(status, { sdp: answerA, reliable: true });
+      call.answerA(aReliable ? null : answerA);
+      return call.refreshDtmf();
+    }
+    if (aReliable) {
+      const offerA = this.reofferToA(offer, bOffer, common);
+      call.answerA(null);
+      return a.session?.progress(status, { sdp: offerA, reliable: true });
+    }
+    const bCodec = common[0]!;
+    const answerB = call.b.writeAnswer(this.port(call.b), bOffer, bCodec, "sendrecv");
+    call.b.settle(bCodec, bOffer.telephoneEvent?.pt ?? null, bOffer);
+    offer.accept(answerB);
+    a.session?.progress(status);
+    this.offerCodecToA(bCodec, bOffer);
+    call.refreshDtmf();
   }
 
   /** A 1xx on leg b: relayed to leg a; with SDP (early media) as a preview of a's answer. */
   provisionalFromB(r: SipResponse): void {
     const call = this.call;
     if (!call.a.pending || r.status <= 100 || r.status >= 200) return;
+    if (r === this.handled1xx) return;
     const early = viewOf(sdpOf(r));
     const aOffer = this.aOffer;
     const codec =
       early === null || call.b.codec !== null ? null : firstMatch(early.codecs, aOffer?.codecs ?? []);
     if (early !== null && aOffer !== null && codec !== null) {
       this.setRemote("b", early);
-      const preview = this.answer(
-        call.a,
+      const preview = call.a.writeAnswer(
+        this.port(call.a),
         aOffer,
         findSameFormat(aOffer.codecs, codec) ?? codec,
         early.direction,
@@ -169,135 +264,26 @@ export class CallOffers {
     call.a.session?.progress(r.status);
   }
 
-  // ---- offers during the call ---------------------------------------------------------------
+  // ---- where each offer goes ---------------------------------------------------------------
 
   incoming(leg: LegId, offer: IncomingOffer): void {
+    const l = this.call.legs[leg];
     switch (offer.site) {
-      case "2xx":
-        if (leg === "b") return this.initialOfferFromB(offer);
+      case "2xx": {
+        const relayed = l.offerIn2xx;
+        l.offerIn2xx = null;
+        if (relayed !== null) return relayed(offer);
+        if (leg === "b" && l.codec === null) return this.initialOfferFromB(offer);
         return offer.reject();
+      }
       case "reliable-1xx":
+        if (leg === "b") return this.reliableOfferFromB(offer);
         return offer.reject();
       case "reinvite-empty":
-        return this.reofferLocally(this.call.legs[leg], offer);
+        return this.relays.relayEmpty(leg, offer);
       case "reinvite":
       case "update":
-        return this.relay(leg, offer);
+        return this.relays.relay(leg, offer);
     }
   }
-
-  /** re-INVITE without SDP: we offer our current stream again; the answer comes in the ACK. */
-  private reofferLocally(x: CallLeg, offer: IncomingOffer): void {
-    const codec = x.codec;
-    if (codec === null) return offer.reject(491);
-    const sdp = this.write(x, [codec], x.ourTe, x.direction, x.remote);
-    x.awaitingAnswer = (ans) => {
-      const got = ans === null ? null : firstMatch(ans.codecs, [codec]);
-      if (ans === null || got === null) return void this.call.end(`leg ${x.id} dropped the codec`);
-      x.settle(got, x.ourTe, ans);
-      this.setRemote(x.id, ans);
-      this.call.refreshDtmf();
-    };
-    offer.accept(sdp);
-  }
-
-  private relay(leg: LegId, offer: IncomingOffer): void {
-    const call = this.call;
-    const x = call.legs[leg];
-    const y = call.legs[leg === "a" ? "b" : "a"];
-    const view = viewOf(offer.sdp);
-    if (view === null) return offer.reject(488);
-    // RFC 3264 §8: an unchanged version is an unchanged session (a session-timer refresh)
-    if (view.originKey !== null && view.originKey === x.remote?.originKey && x.sdp.last !== null)
-      return offer.accept(x.sdp.last);
-    if (y.session === null || y.session.state !== "confirmed" || y.relaying !== null)
-      return offer.reject(491);
-    const candidates = allowedByPolicies(view.codecs, y.policy.codecs, x.policy.codecs);
-    if (candidates.length === 0) return offer.reject(488);
-    const teY = freePayloadType(
-      y.ourTe ?? y.policy.telephoneEventPt,
-      candidates.map((c) => c.pt),
-    );
-    const yOffer = this.write(y, candidates, teY, relayedDirection(view), view);
-    const held: HeldOffer = {
-      settled: false,
-      accept(sdp) {
-        if (this.settled) return;
-        this.settled = true;
-        offer.accept(sdp);
-      },
-      reject(status) {
-        if (this.settled) return;
-        this.settled = true;
-        offer.reject(status);
-      },
-    };
-    y.relaying = held;
-    y.awaitingAnswer = (ans) => {
-      y.relaying = null;
-      const yCodec = ans === null ? null : firstMatch(ans.codecs, candidates);
-      if (ans === null || yCodec === null) return held.reject(488);
-      const xCodec = findSameFormat(view.codecs, yCodec) ?? yCodec;
-      y.settle(yCodec, teY, ans);
-      this.setRemote(y.id, ans);
-      const answer = this.answer(x, view, xCodec, ans.direction);
-      x.settle(xCodec, view.telephoneEvent?.pt ?? null, view);
-      this.setRemote(x.id, view);
-      held.accept(answer);
-      call.refreshDtmf();
-    };
-    const ok =
-      offer.site === "update" ? y.session.update({ sdp: yOffer }) : y.session.reinvite({ sdp: yOffer });
-    if (!ok) {
-      y.relaying = null;
-      y.awaitingAnswer = null;
-      held.reject(491);
-    }
-  }
-
-  // ---- writing -----------------------------------------------------------------------------
-
-  /** Our offer on `leg`. */
-  private write(
-    leg: CallLeg,
-    codecs: readonly Codec[],
-    tePt: number | null,
-    direction: MediaDirection,
-    like: AudioView | null,
-  ): string {
-    leg.direction = direction;
-    return leg.sdp.write({
-      port: this.media?.localPort(leg.id) ?? 0,
-      codecs,
-      telephoneEvent: tePt === null ? null : ({ pt: tePt, events: DEFAULT_TE_EVENTS } as TelephoneEventSpec),
-      direction,
-      ptimeMs: like?.audio.ptimeMs ?? DEFAULT_PTIME_MS,
-    });
-  }
-
-  /** Our answer on `leg` to `offer`, with `codec` (the offer's PT) and the other leg's direction. */
-  private answer(leg: CallLeg, offer: AudioView, codec: Codec, otherDirection: MediaDirection): string {
-    const direction = answerDirection(offer.direction, otherDirection);
-    leg.direction = direction;
-    return leg.sdp.write(
-      {
-        port: this.media?.localPort(leg.id) ?? 0,
-        codecs: [codec],
-        telephoneEvent: answeredTelephoneEvent(offer),
-        direction,
-        ptimeMs: offer.audio.ptimeMs,
-      },
-      offer.sd.media as SdpMedia[],
-      offer.index,
-    );
-  }
-}
-
-/** The first codec of `list` (in its order) that `allowed` has, as `allowed` writes it. */
-function firstMatch(list: readonly Codec[], allowed: readonly Codec[]): Codec | null {
-  for (const c of list) {
-    const hit = findSameFormat(allowed, c);
-    if (hit !== null) return hit;
-  }
-  return null;
 }

@@ -20,6 +20,7 @@ import { CallLeg } from "./call-leg.ts";
 import { CallOffers } from "./call-offers.ts";
 import { advertisedBy, shouldSubscribeKpml } from "./dtmf-method.ts";
 import { LegSignalling } from "./leg-signalling.ts";
+import { byeMaxForwards, relayedMaxForwards, TOO_MANY_HOPS } from "./max-forwards.ts";
 import { viewOf } from "./sdp-view.ts";
 import type { AudioView } from "./sdp-view.ts";
 
@@ -36,8 +37,8 @@ export class B2buaCall {
   private closing: Promise<void> | null = null;
   private opening: Promise<void> | null = null;
   private openError: string | null = null;
-  /** the final 2xx for leg a, ready once leg b has answered */
-  private aFinal: string | null = null;
+  /** the final 2xx for leg a (its SDP, or none when offer/answer is done), ready once leg b has answered */
+  private aFinal: { readonly sdp: string | null } | null = null;
 
   constructor(
     readonly ctx: CallContext,
@@ -66,6 +67,8 @@ export class B2buaCall {
     a.session = session;
     a.facts = { ...a.facts, ...advertisedBy(invite) };
     this.wire("a", session);
+    if (relayedMaxForwards(invite) === "too-many-hops")
+      return this.refuse(TOO_MANY_HOPS.status, "Max-Forwards 0 (a loop?)");
     const offerText = sdpOf(invite);
     const offer = viewOf(offerText);
     if (offerText !== null && offer === null) return this.refuse(488, "no audio stream in the offer");
@@ -113,6 +116,7 @@ export class B2buaCall {
       if (v !== undefined) headers.push(header(name, v));
     }
     const sdp = b.policy.delayedOffer ? null : this.offers.offerB(offer, candidates);
+    const maxForwards = relayedMaxForwards(invite);
     const session = this.ctx.ua.invite({
       target,
       from: withoutTag(getHeader(invite, "from") ?? "<sip:anonymous@anonymous.invalid>"),
@@ -120,6 +124,10 @@ export class B2buaCall {
       sdp,
       nextHop: hop,
       headers,
+      ...(maxForwards === "too-many-hops" ? {} : { maxForwards }),
+      // RFC 3261 §22.2: a 401/407 from the next hop is answered when the policy has credentials
+      // (CSeq + 1, session-uac.ts); without them it reaches leg a as any other failure
+      ...(b.policy.credentials === undefined ? {} : { credentials: b.policy.credentials }),
     });
     b.session = session;
     this.ctx.legBStarted(session.callId, this);
@@ -176,31 +184,41 @@ export class B2buaCall {
           headers: warning === undefined ? [] : [header("warning", warning)],
         });
       },
-      onTerminated: (why) => this.legEnded(leg, why),
+      onTerminated: (why) => {
+        signalling.stop();
+        this.legEnded(leg, why);
+      },
       onRequest: (request, reply) => signalling.onRequest(request, reply),
       onRefreshResult: (_method, status) => {
+        // our re-INVITE / UPDATE relaying the other leg's ended without settling that leg's
+        // request: a failure is reflected with its status; a 2xx that brought neither the answer
+        // nor (for a re-INVITE without SDP) an offer leaves nothing to relay (500)
         const held = l.relaying;
-        if (status >= 300 && held !== null && !held.settled) {
+        if (held !== null && !held.settled) {
           l.relaying = null;
           l.awaitingAnswer = null;
-          held.reject(status);
+          l.offerIn2xx = null;
+          held.reject(status >= 300 ? status : 500);
         }
       },
     };
     if (leg === "b" && s.state === "terminated") this.legEnded("b", s.terminationReason ?? "failed");
   }
 
-  /** The 2xx for leg a is known (leg b answered): send it once leg b is confirmed. */
-  answerA(sdp: string): void {
-    this.aFinal = sdp;
+  /**
+   * The 2xx for leg a is known (leg b answered): send it once leg b is confirmed. `sdp` null: leg
+   * a's offer/answer is already complete (in a reliable 1xx and its PRACK), the 2xx carries none.
+   */
+  answerA(sdp: string | null): void {
+    this.aFinal = { sdp };
     if (this.b.session?.state === "confirmed") this.acceptA();
   }
 
   private acceptA(): void {
-    const sdp = this.aFinal;
-    if (sdp === null || !this.a.pending) return;
+    const final = this.aFinal;
+    if (final === null || !this.a.pending) return;
     this.aFinal = null;
-    this.a.session?.accept({ sdp, headers: this.advertise("a") });
+    this.a.session?.accept({ sdp: final.sdp, headers: this.advertise("a") });
     this.ctx.event({ kind: "call-answered", callId: this.callId, codec: this.a.codec?.name ?? "?" });
   }
 
@@ -212,6 +230,11 @@ export class B2buaCall {
     this.refreshDtmf();
     const l = this.legs[leg];
     if (shouldSubscribeKpml(l.policy.dtmf, l.facts)) l.signalling?.subscribeKpml();
+  }
+
+  /** Where the peer of `leg` receives RTP, from its description (none while on hold with c=0.0.0.0). */
+  setRemote(leg: LegId, v: AudioView): void {
+    if (v.rtp !== null) this.media?.setRemote(leg, v.rtp.address, v.rtp.port);
   }
 
   /** Recomputes both legs' DTMF parameters for the relay. */
@@ -240,7 +263,8 @@ export class B2buaCall {
 
   private legEnded(leg: LegId, why: TerminationReason): void {
     const other = this.legs[leg === "a" ? "b" : "a"];
-    other.hangup();
+    const bye = this.legs[leg].session?.endedBy ?? null;
+    other.hangup(bye === null ? undefined : byeMaxForwards(bye));
     if (!this.a.alive && !this.b.alive) void this.end(`${leg}: ${why}`);
   }
 
@@ -251,6 +275,8 @@ export class B2buaCall {
   end(reason: string): Promise<void> {
     if (this.closing !== null) return this.closing;
     this.ended = true;
+    this.a.signalling?.stop();
+    this.b.signalling?.stop();
     this.a.hangup();
     this.b.hangup();
     // ending a leg may have re-entered end() through legEnded()
@@ -271,6 +297,8 @@ export class B2buaCall {
   release(): Promise<void> {
     if (this.closing !== null) return this.closing;
     this.ended = true;
+    this.a.signalling?.stop();
+    this.b.signalling?.stop();
     this.closing = (async () => {
       if (this.opening !== null) await this.opening;
       const media = this.media;

@@ -89,3 +89,12 @@ export function freePayloadType(wanted: number, used: readonly number[]): number
   for (let pt = DYNAMIC_PT_MIN; pt <= DYNAMIC_PT_MAX; pt++) if (!used.includes(pt)) return pt;
   return null;
 }
+
+/** The first codec of `list` (in its order) that `allowed` has, as `allowed` writes it. */
+export function firstMatch(list: readonly Codec[], allowed: readonly Codec[]): Codec | null {
+  for (const c of list) {
+    const hit = findSameFormat(allowed, c);
+    if (hit !== null) return hit;
+  }
+  return null;
+}

@@ -8,7 +8,7 @@
  * It also keeps a 481/408 to a DTMF request from ending the INVITE session (RFC 6665 §4.1.2.4:
  * a failed SUBSCRIBE ends the subscription usage, not the dialog's other usages).
  */
-import type { SipHeader } from "../wire/sip/index.ts";
+import type { SipHeader, SipResponse } from "../wire/sip/index.ts";
 import { buildInDialogRequest, editHeaders, header } from "../dialog/index.ts";
 import type { InviteSession } from "../dialog/index.ts";
 
@@ -20,11 +20,14 @@ export interface InDialogSend {
   readonly contact?: boolean;
 }
 
-/** Sends the request; `onFinal` gets the final status (null on timeout or transport error). False when the dialog is gone. */
+/**
+ * Sends the request; `onFinal` gets the final status and response (null, null on timeout or
+ * transport error). False when the dialog is gone.
+ */
 export function sendInDialog(
   session: InviteSession,
   req: InDialogSend,
-  onFinal: (status: number | null) => void = () => undefined,
+  onFinal: (status: number | null, response: SipResponse | null) => void = () => undefined,
 ): boolean {
   const d = session.dialog;
   if (d === null || d.state === "terminated" || session.state === "terminated") return false;
@@ -54,10 +57,10 @@ export function sendInDialog(
   if (to.transport !== session.transport) request = build(to.transport);
   ctx.sendRequest(request, to, {
     onResponse: (r) => {
-      if (r.status >= 200) onFinal(r.status);
+      if (r.status >= 200) onFinal(r.status, r);
     },
-    onTimeout: () => onFinal(null),
-    onTransportError: () => onFinal(null),
+    onTimeout: () => onFinal(null, null),
+    onTransportError: () => onFinal(null, null),
   });
   return true;
 }

@@ -1,8 +1,8 @@
 /**
  * DTMF carried in SIP on one call leg, both ways:
  *
- * - KPML (RFC 4730) as subscriber: an in-dialog SUBSCRIBE `Event: kpml` with a persistent
- *   kpml-request; each NOTIFY's kpml-response digits are handed to the relay. As notifier: the
+ * - KPML (RFC 4730) as subscriber: kpml-subscriber.ts (SUBSCRIBE, refreshes, NOTIFY digits to
+ *   the relay). As notifier: the
  *   peer SUBSCRIBEs, we answer 200 and send the initial NOTIFY without body (RFC 6665 §4.2.1.2:
  *   "the notifier MUST immediately construct and send a NOTIFY request"; RFC 4730 §5.4.x: the
  *   first NOTIFY carries no kpml-response), then one NOTIFY per digit. Digits for a peer that has
@@ -17,15 +17,12 @@ import { getHeader } from "../wire/sip/index.ts";
 import {
   CISCO_NOTIFY_CONTENT_TYPE,
   DTMF_RELAY_CONTENT_TYPE,
-  KPML_REQUEST_CONTENT_TYPE,
   KPML_RESPONSE_CONTENT_TYPE,
   parseCiscoNotifyBody,
   parseDtmfInfoBody,
   parseKpmlRequest,
-  parseKpmlResponse,
   writeCiscoNotifyBody,
   writeDtmfRelayBody,
-  writeKpmlRequest,
   writeKpmlResponse,
 } from "../wire/dtmf/index.ts";
 import type { DtmfDigit, KpmlPersist } from "../wire/dtmf/index.ts";
@@ -34,11 +31,8 @@ import type { InviteSession, ReplyOptions } from "../dialog/index.ts";
 import type { Clock } from "../transaction/index.ts";
 import type { OobMethod } from "../media/index.ts";
 import { sendInDialog } from "./in-dialog-send.ts";
-
-/** RFC 4730 §4.3 (and CUCM): kpml subscriptions default to 7200 s */
-export const KPML_DEFAULT_EXPIRES_S = 7200;
-/** CUCM's pattern: every key, persistent (captures/fixtures/make/scenarios/kpml.sh) */
-export const KPML_ALL_DIGITS_REGEX = "[x*#ABCD]";
+import { KPML_DEFAULT_EXPIRES_S, KpmlSubscriber } from "./kpml-subscriber.ts";
+import type { KpmlSubscriptionState } from "./kpml-subscriber.ts";
 /** digits kept for a peer that has not subscribed to kpml yet, and for how long */
 const KPML_QUEUE_MAX = 32;
 const KPML_QUEUE_MS = 10_000;
@@ -62,51 +56,38 @@ interface Notifier {
 export class LegSignalling {
   private notifier: Notifier | null = null;
   private readonly queued: { digit: DtmfDigit; atMs: number }[] = [];
-  private subscribed: "no" | "pending" | "active" | "failed" = "no";
+  private readonly subscriber: KpmlSubscriber;
   private lastCiscoStart: { digit: DtmfDigit; atMs: number } | null = null;
 
   constructor(
     private readonly session: InviteSession,
     private readonly clock: Clock,
     private readonly events: LegSignallingEvents,
-  ) {}
+  ) {
+    this.subscriber = new KpmlSubscriber(session, clock, {
+      digit: (d) => events.digit("kpml", d, undefined),
+      note: (m) => events.note(m),
+    });
+  }
 
   get peerSubscribed(): boolean {
     return this.notifier !== null && this.notifier.expiresAtMs > this.clock.now();
   }
 
-  get ourSubscription(): "no" | "pending" | "active" | "failed" {
-    return this.subscribed;
+  get ourSubscription(): KpmlSubscriptionState {
+    return this.subscriber.state;
   }
 
   // ---- sending -----------------------------------------------------------------------------
 
-  /** SUBSCRIBE to the peer's kpml events (once per leg). */
+  /** SUBSCRIBE to the peer's kpml events (once per leg; refreshed until stop()). */
   subscribeKpml(): void {
-    if (this.subscribed !== "no") return;
-    this.subscribed = "pending";
-    const body = writeKpmlRequest({
-      persist: "persist",
-      regexes: [{ tag: "dtmf", value: KPML_ALL_DIGITS_REGEX }],
-    });
-    const sent = sendInDialog(
-      this.session,
-      {
-        method: "SUBSCRIBE",
-        contact: true,
-        headers: [
-          header("event", "kpml"),
-          header("expires", String(KPML_DEFAULT_EXPIRES_S)),
-          header("accept", KPML_RESPONSE_CONTENT_TYPE),
-        ],
-        body: { contentType: KPML_REQUEST_CONTENT_TYPE, bytes: Buffer.from(body, "utf8") },
-      },
-      (status) => {
-        this.subscribed = status !== null && status < 300 ? "active" : "failed";
-        if (this.subscribed === "failed") this.events.note(`kpml SUBSCRIBE failed: ${status ?? "no answer"}`);
-      },
-    );
-    if (!sent) this.subscribed = "failed";
+    this.subscriber.subscribe();
+  }
+
+  /** The leg ended: no more timers. */
+  stop(): void {
+    this.subscriber.stop();
   }
 
   /** A digit the relay sends on this leg in SIP. */
@@ -189,7 +170,7 @@ export class LegSignalling {
       case "INFO":
         return this.onInfo(request, reply);
       case "NOTIFY":
-        if (event === "kpml") return this.onKpmlNotify(request, reply);
+        if (event === "kpml") return this.subscriber.onNotify(request, reply);
         if (event === "telephone-event") return this.onCiscoNotify(request, reply);
         return reply(489, { reason: "Bad Event" });
       case "SUBSCRIBE":
@@ -211,17 +192,6 @@ export class LegSignalling {
     }
     reply(200);
     this.events.digit("info", r.digit, r.durationMs ?? undefined);
-  }
-
-  private onKpmlNotify(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {
-    reply(200);
-    const state = (getHeader(request, "subscription-state") ?? "").trim().toLowerCase();
-    if (state.startsWith("terminated")) this.subscribed = "no";
-    if (request.body.length === 0) return;
-    const r = parseKpmlResponse(request.body.toString("utf8"));
-    if (!r.ok) return this.events.note(`kpml NOTIFY not understood: ${r.error.message}`);
-    if (r.response.code !== 200 || r.response.digits === null) return;
-    for (const ch of r.response.digits) this.events.digit("kpml", ch, undefined);
   }
 
   private onCiscoNotify(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {

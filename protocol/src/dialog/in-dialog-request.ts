@@ -36,6 +36,9 @@ export function viaValue(v: ViaSpec): string {
   return `SIP/2.0/${v.transport} ${v.host}:${v.port};branch=${v.branch}${v.rport ? ";rport" : ""}`;
 }
 
+/** RFC 3261 §8.1.1.6: "The Max-Forwards header field ... SHOULD be 70." */
+export const DEFAULT_MAX_FORWARDS = 70;
+
 export interface Body {
   readonly contentType: string;
   readonly text: string;
@@ -62,7 +65,7 @@ export function buildInDialogRequest(
   const headers: SipHeader[] = [header("via", viaValue(opts.via))];
   for (const r of target.routes) headers.push(header("route", r));
   headers.push(
-    header("max-forwards", String(opts.maxForwards ?? 70)),
+    header("max-forwards", String(opts.maxForwards ?? DEFAULT_MAX_FORWARDS)),
     header("from", `${dialog.localUri};tag=${dialog.id.localTag}`),
     header("to", `${dialog.remoteUri};tag=${dialog.id.remoteTag}`),
     header("call-id", dialog.id.callId),

@@ -9,6 +9,7 @@
  *   "2xx"           2xx to an INVITE we sent without SDP (delayed offer): the answer goes in the ACK
  *   "reliable-1xx"  reliable 1xx to an INVITE we sent without SDP: the answer goes in the PRACK
  */
+import type { SipRequest, SipResponse } from "../wire/sip/index.ts";
 import type { HoldState } from "./hold.ts";
 
 export type OfferSite = "reinvite" | "reinvite-empty" | "update" | "2xx" | "reliable-1xx";
@@ -19,6 +20,13 @@ export interface IncomingOffer {
   readonly sdp: string | null;
   /** hold as the offer expresses it (RFC 3264 §8.4, legacy c=0.0.0.0) */
   readonly hold: HoldState;
+  /**
+   * the request that carried the offer, or asked for ours ("reinvite", "reinvite-empty",
+   * "update"); null where the offer came in a response ("2xx", "reliable-1xx")
+   */
+  readonly request: SipRequest | null;
+  /** the response that carried the offer ("2xx", "reliable-1xx"); null for the other sites */
+  readonly response: SipResponse | null;
   /** our answer (or our offer for "reinvite-empty"); only the first accept/reject counts */
   accept(sdp: string): void;
   /** refuse: 488 Not Acceptable Here by default (RFC 3261 §21.4.26); for "2xx" sites, ACK then BYE */
@@ -36,12 +44,16 @@ export function makeIncomingOffer(
   sdp: string | null,
   hold: HoldState,
   cb: OfferCallbacks,
+  /** the request or response that carried the offer (or asked for ours) */
+  carrier: SipRequest | SipResponse | null = null,
 ): IncomingOffer & { readonly settled: boolean } {
   let settled = false;
   return {
     site,
     sdp,
     hold,
+    request: carrier?.kind === "request" ? carrier : null,
+    response: carrier?.kind === "response" ? carrier : null,
     get settled() {
       return settled;
     },

@@ -58,6 +58,7 @@ export class InviteSession {
   private lastAck: { readonly seq: number; readonly ack: SipRequest; readonly to: TransportAddress } | null =
     null;
   private endReason: TerminationReason | null = null;
+  private remoteBye: SipRequest | null = null;
 
   constructor(
     /** @internal */ readonly ctx: UaContext,
@@ -107,6 +108,10 @@ export class InviteSession {
   get terminationReason(): TerminationReason | null {
     return this.endReason;
   }
+  /** The peer's BYE that ended the session (a B2BUA reads its Max-Forwards), else null. */
+  get endedBy(): SipRequest | null {
+    return this.remoteBye;
+  }
 
   // ---- application API ---------------------------------------------------------------------
 
@@ -132,7 +137,7 @@ export class InviteSession {
     this.uas?.reject(status, opts);
   }
 
-  /** UAC: CANCEL the initial INVITE (RFC 3261 §9.1). */
+  /** UAC: CANCEL the initial INVITE (RFC 3261 §9.1). Idempotent: one CANCEL however often it is called. */
   cancel(): void {
     this.uac?.cancel();
   }
@@ -151,7 +156,7 @@ export class InviteSession {
    * Ends the session: BYE on a dialog (RFC 3261 §15.1.1), CANCEL while the UAC's INVITE is
    * pending, or a 487... for an unanswered UAS INVITE (486 unless told otherwise: use reject()).
    */
-  bye(): void {
+  bye(opts: { readonly maxForwards?: number } = {}): void {
     if (this.current === "terminated") return;
     if (this.role === "uac" && (this.current === "calling" || this.current === "early")) {
       this.cancel();
@@ -161,7 +166,7 @@ export class InviteSession {
       this.reject(480);
       return;
     }
-    this.terminate("local-bye", true);
+    this.terminate("local-bye", true, opts.maxForwards);
   }
 
   /** A non-target-refresh request in the dialog (INFO, NOTIFY, MESSAGE ...). */
@@ -213,6 +218,7 @@ export class InviteSession {
       readonly headers: readonly SipHeader[];
       readonly contact?: boolean;
       readonly dialog?: Dialog;
+      readonly maxForwards?: number;
     },
     tu: ClientTransactionUser,
   ): SipRequest | null {
@@ -225,6 +231,7 @@ export class InviteSession {
         contact: opts.contact === true ? this.ctx.contact(transport) : null,
         body: opts.body,
         headers: [...opts.headers, ...this.ctx.identityHeaders()],
+        ...(opts.maxForwards === undefined ? {} : { maxForwards: opts.maxForwards }),
       });
     const cseq = d.nextLocalSeq(this.ctx.random);
     let request = build(this.transport, cseq);
@@ -285,6 +292,7 @@ export class InviteSession {
         // RFC 3261 §15.1.2: "the UAS MUST generate a 2xx response to the BYE ... the UAS core MUST
         // generate a 487 (Request Terminated) response" to a pending INVITE.
         this.replyTo(request, from, 200);
+        if (this.current !== "terminated") this.remoteBye = request;
         this.uas?.terminatedByBye();
         this.terminate("remote-bye", false);
         return;
@@ -342,10 +350,18 @@ export class InviteSession {
   }
 
   /** @internal Ends the session, with a BYE when asked and a dialog exists. Idempotent. */
-  terminate(reason: TerminationReason, sendBye: boolean): void {
+  terminate(reason: TerminationReason, sendBye: boolean, byeMaxForwards?: number): void {
     if (this.current === "terminated") return;
     if (sendBye && this.main !== null && this.main.state !== "terminated") {
-      this.sendInDialog("BYE", { body: null, headers: [] }, { onResponse: () => undefined });
+      this.sendInDialog(
+        "BYE",
+        {
+          body: null,
+          headers: [],
+          ...(byeMaxForwards === undefined ? {} : { maxForwards: byeMaxForwards }),
+        },
+        { onResponse: () => undefined },
+      );
     }
     this.endReason = reason;
     this.timer.stop();

@@ -15,7 +15,7 @@ import type { Dialog } from "./dialog.ts";
 import { dialogIdOfResponse } from "./dialog-id.ts";
 import { holdOf } from "./hold.ts";
 import { makeIncomingOffer } from "./incoming-offer.ts";
-import { viaValue } from "./in-dialog-request.ts";
+import { DEFAULT_MAX_FORWARDS, viaValue } from "./in-dialog-request.ts";
 import type { InviteSession } from "./invite-session.ts";
 import { formatRAck, reliableRSeq, RSeqTracker } from "./prack.ts";
 import { retryAfter422, uacTimerFromResponse, uacTimerHeaders } from "./session-timer-negotiation.ts";
@@ -37,6 +37,11 @@ export interface UacInviteOptions {
   readonly nextHop?: TransportAddress;
   readonly credentials?: DigestCredentials | readonly DigestCredentials[] | CredentialLookup;
   readonly callId?: string;
+  /**
+   * Max-Forwards (RFC 3261 §8.1.1.6: "SHOULD be 70"); a B2BUA passes the received value minus
+   * one so a loop through it still runs out (RFC 3261 §16.6 step 3 for proxies).
+   */
+  readonly maxForwards?: number;
 }
 
 interface EarlyDialog {
@@ -67,7 +72,7 @@ export class UacInvite {
     );
     const headers: SipHeader[] = [
       header("via", viaValue(ctx.via(session.transport))),
-      header("max-forwards", "70"),
+      header("max-forwards", String(opts.maxForwards ?? DEFAULT_MAX_FORWARDS)),
       header("from", `${opts.from};tag=${ctx.newTag()}`),
       header("to", opts.to ?? `<${opts.target}>`),
       header("call-id", session.callId),
@@ -105,8 +110,14 @@ export class UacInvite {
     this.send();
   }
 
+  /**
+   * RFC 3261 §9.1: "If no provisional response has been received, the CANCEL request MUST NOT be
+   * sent; rather, the client MUST wait for the arrival of a provisional response before sending
+   * the request." (the transaction layer defers it). One CANCEL per INVITE: a second call is a
+   * no-op (the CANCEL's client transaction would otherwise collide with the first, same branch).
+   */
   cancel(): void {
-    if (this.final || this.tx === null || this.tx.kind !== "invite-client") return;
+    if (this.cancelled || this.final || this.tx === null || this.tx.kind !== "invite-client") return;
     this.cancelled = true;
     this.session.ctx.transactions.cancelInvite(this.tx as InviteClientTransaction);
   }
@@ -154,11 +165,12 @@ export class UacInvite {
     if (r.status < 300) return this.on2xx(r);
     this.final = true;
     if (this.session.state === "terminated") return;
-    if ((r.status === 401 || r.status === 407) && this.auth !== null) {
+    // a challenge or a 422 after our CANCEL is not retried: the caller no longer wants the call
+    if ((r.status === 401 || r.status === 407) && this.auth !== null && !this.cancelled) {
       const next = this.auth.authorize(this.current, r);
       if (next.ok) return this.retry(next.request);
     }
-    if (r.status === 422 && !this.retried422 && this.timerConfig !== null) {
+    if (r.status === 422 && !this.retried422 && this.timerConfig !== null && !this.cancelled) {
       const cfg = retryAfter422(r, this.timerConfig);
       const next =
         cfg === null
@@ -225,17 +237,23 @@ export class UacInvite {
     }
     if (sdp !== null && s.oa.state === "no-offer") {
       s.oa.transition("remote-offer", sdp);
-      const offer = makeIncomingOffer("reliable-1xx", sdp, holdOf(sdp), {
-        accept: (answer) => {
-          s.oa.transition("local-answer", answer);
-          prack(answer);
+      const offer = makeIncomingOffer(
+        "reliable-1xx",
+        sdp,
+        holdOf(sdp),
+        {
+          accept: (answer) => {
+            s.oa.transition("local-answer", answer);
+            prack(answer);
+          },
+          reject: () => {
+            s.oa.transition("rejected");
+            prack(null);
+            this.cancel();
+          },
         },
-        reject: () => {
-          s.oa.transition("rejected");
-          prack(null);
-          this.cancel();
-        },
-      });
+        r,
+      );
       return s.offerToApp(offer);
     }
     prack(null);
@@ -292,17 +310,23 @@ export class UacInvite {
         // UAS back to the UAC, the answer MUST be in the acknowledgement for that message"
         s.setState("answered");
         s.oa.transition("remote-offer", sdp);
-        const offer = makeIncomingOffer("2xx", sdp, holdOf(sdp), {
-          accept: (answer) => {
-            s.oa.transition("local-answer", answer);
-            confirm(answer);
+        const offer = makeIncomingOffer(
+          "2xx",
+          sdp,
+          holdOf(sdp),
+          {
+            accept: (answer) => {
+              s.oa.transition("local-answer", answer);
+              confirm(answer);
+            },
+            reject: () => {
+              s.oa.transition("rejected");
+              confirm(null);
+              s.terminate("offer-refused", true);
+            },
           },
-          reject: () => {
-            s.oa.transition("rejected");
-            confirm(null);
-            s.terminate("offer-refused", true);
-          },
-        });
+          r,
+        );
         return s.offerToApp(offer);
       }
       default:

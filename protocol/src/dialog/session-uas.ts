@@ -75,6 +75,11 @@ export class UasInvite {
     return !this.final;
   }
 
+  /** RFC 3262 §3: our 1xx can go reliably (the UAC supports or requires 100rel and we do PRACK). */
+  get reliableAllowed(): boolean {
+    return this.session.ctx.prack !== "off" && this.peer100rel !== "no";
+  }
+
   /** The offer in the INVITE, or null (delayed offer: our offer goes in the first reliable 1xx or the 2xx). */
   get remoteOffer(): string | null {
     return sdpOf(this.invite);

@@ -41,6 +41,8 @@ export interface RefreshOptions {
   /** our offer; absent or null: a re-INVITE without SDP (the peer offers) or an UPDATE without body */
   readonly sdp?: string | null;
   readonly headers?: readonly SipHeader[];
+  /** Max-Forwards of the request (default 70); a B2BUA relaying a request passes its value minus one */
+  readonly maxForwards?: number;
 }
 
 type Method = "INVITE" | "UPDATE";
@@ -103,7 +105,12 @@ export class TargetRefresh {
     let sent: SipRequest | null = null;
     sent = s.sendInDialog(
       method,
-      { body: sdpBody(sdp), headers, contact: true },
+      {
+        body: sdpBody(sdp),
+        headers,
+        contact: true,
+        ...(opts.maxForwards === undefined ? {} : { maxForwards: opts.maxForwards }),
+      },
       {
         onResponse: (r) => {
           if (sent !== null) this.onResponse(method, sent, r);
@@ -120,7 +127,13 @@ export class TargetRefresh {
 
   private onResponse(method: Method, request: SipRequest, r: SipResponse): void {
     const s = this.s;
-    if (r.status < 200 || s.state === "terminated") return;
+    if (r.status < 200) return;
+    if (s.state === "terminated") {
+      // RFC 3261 §13.2.2.4: "The UAC core MUST generate an ACK request for each 2xx received from
+      // the transaction layer", also for a re-INVITE answered after our BYE
+      if (method === "INVITE" && r.status < 300) s.sendAck(request, null);
+      return;
+    }
     const offered = s.oa.state === "offer-sent";
     if (r.status >= 300) {
       if (offered) s.oa.transition("rejected");
@@ -148,19 +161,25 @@ export class TargetRefresh {
     }
     // re-INVITE without SDP: the 2xx carries the peer's offer, our answer goes in the ACK
     s.oa.transition("remote-offer", sdp);
-    this.offer("2xx", sdp, holdOf(sdp), {
-      accept: (answer) => {
-        s.oa.transition("local-answer", answer);
-        s.sendAck(request, sdpBody(answer));
-        this.finish(method, r.status);
+    this.offer(
+      "2xx",
+      sdp,
+      holdOf(sdp),
+      {
+        accept: (answer) => {
+          s.oa.transition("local-answer", answer);
+          s.sendAck(request, sdpBody(answer));
+          this.finish(method, r.status);
+        },
+        reject: () => {
+          s.oa.transition("rejected");
+          s.sendAck(request, null);
+          this.finish(method, r.status);
+          s.terminate("offer-refused", true);
+        },
       },
-      reject: () => {
-        s.oa.transition("rejected");
-        s.sendAck(request, null);
-        this.finish(method, r.status);
-        s.terminate("offer-refused", true);
-      },
-    });
+      r,
+    );
   }
 
   private finish(method: Method, status: number): void {
@@ -255,25 +274,37 @@ export class TargetRefresh {
     };
     if (sdp !== null) {
       s.oa.transition("remote-offer", sdp);
-      return this.offer(method === "INVITE" ? "reinvite" : "update", sdp, holdOf(sdp), {
-        accept: (answer) => {
-          s.oa.transition("local-answer", answer);
-          ok(answer);
+      return this.offer(
+        method === "INVITE" ? "reinvite" : "update",
+        sdp,
+        holdOf(sdp),
+        {
+          accept: (answer) => {
+            s.oa.transition("local-answer", answer);
+            ok(answer);
+          },
+          reject: refuse,
         },
-        reject: refuse,
-      });
+        request,
+      );
     }
     if (method === "UPDATE") return ok(null);
-    this.offer("reinvite-empty", null, NOT_HELD, {
-      accept: (offer) => {
-        s.oa.transition("local-offer", offer);
-        ok(offer);
+    this.offer(
+      "reinvite-empty",
+      null,
+      NOT_HELD,
+      {
+        accept: (offer) => {
+          s.oa.transition("local-offer", offer);
+          ok(offer);
+        },
+        reject: (status) => {
+          if (method === "INVITE") this.incoming = null;
+          final(status);
+        },
       },
-      reject: (status) => {
-        if (method === "INVITE") this.incoming = null;
-        final(status);
-      },
-    });
+      request,
+    );
   }
 
   /** The ACK of our 2xx to their re-INVITE; it carries the answer when our 2xx carried an offer. */
@@ -298,7 +329,8 @@ export class TargetRefresh {
     sdp: string | null,
     hold: HoldState,
     cb: { accept(sdp: string): void; reject(status: number): void },
+    carrier: SipRequest | SipResponse | null = null,
   ): void {
-    this.s.offerToApp(makeIncomingOffer(site, sdp, hold, cb));
+    this.s.offerToApp(makeIncomingOffer(site, sdp, hold, cb, carrier));
   }
 }

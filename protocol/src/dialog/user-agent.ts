@@ -79,6 +79,11 @@ export interface UserAgentOptions {
   readonly newCallId?: () => string;
   /** concurrent sessions beyond which new INVITEs get 503 with Retry-After */
   readonly maxSessions?: number;
+  /**
+   * live transactions (client + server) at which new incoming requests get 503 with Retry-After
+   * from the transaction layer (default DEFAULT_MAX_TRANSACTIONS, transaction-layer.ts)
+   */
+  readonly maxTransactions?: number;
   readonly retryAfterS?: number;
   /** answers offers the application does not handle (default: our current local SDP) */
   readonly answerer?: (session: InviteSession, offer: string | null) => string | null;
@@ -133,6 +138,7 @@ export class UserAgent implements UaContext {
       send: () => undefined, // every transaction gets its own bound sender
       newTag: () => this.newTag(),
       retryAfterS: options.retryAfterS ?? 5,
+      ...(options.maxTransactions === undefined ? {} : { maxTransactions: options.maxTransactions }),
     });
     this.transport.onMessage((m, from) => this.receive(m, from));
   }

@@ -7,9 +7,16 @@ import { FakeClock } from "../../src/transaction/index.ts";
 import { FakeNetwork } from "../../src/transport/index.ts";
 import type { WireRecord } from "../../src/transport/index.ts";
 import { UserAgent } from "../../src/dialog/index.ts";
-import type { InviteSession } from "../../src/dialog/index.ts";
+import type { InviteSession, UserAgentOptions } from "../../src/dialog/index.ts";
 import { B2bua, B2BUA_CAPABILITIES, DEFAULT_B2BUA_POLICY } from "../../src/b2bua/index.ts";
-import type { B2buaEvent, B2buaPolicy, CallMedia, LegPolicy, MediaRequest } from "../../src/b2bua/index.ts";
+import type {
+  B2buaEvent,
+  B2buaOptions,
+  B2buaPolicy,
+  CallMedia,
+  LegPolicy,
+  MediaRequest,
+} from "../../src/b2bua/index.ts";
 import type { LegDtmfUpdate, LegId, OobMethod } from "../../src/media/index.ts";
 import type { SipMessage } from "../../src/wire/sip/index.ts";
 
@@ -57,6 +64,11 @@ export interface WorldOptions {
   readonly legB?: Partial<LegPolicy>;
   readonly policy?: Partial<B2buaPolicy>;
   readonly realMedia?: boolean;
+  /** extra options of the caller / callee user agents (prack, authenticator ...) */
+  readonly caller?: Partial<Omit<UserAgentOptions, "transport" | "clock">>;
+  readonly callee?: Partial<Omit<UserAgentOptions, "transport" | "clock">>;
+  /** extra B2BUA options (maxTransactions ...) */
+  readonly b2bua?: Partial<Omit<B2buaOptions, "transport" | "clock" | "policy">>;
 }
 
 export function world(o: WorldOptions = {}) {
@@ -87,6 +99,7 @@ export function world(o: WorldOptions = {}) {
     newTag: tags("bt"),
     newCallId: tags("legb-"),
     onEvent: (e) => void events.push(e),
+    ...o.b2bua,
     ...(o.realMedia === true
       ? {}
       : {
@@ -107,6 +120,7 @@ export function world(o: WorldOptions = {}) {
     newTag: tags("at"),
     newCallId: tags("call-"),
     sessionTimer: null,
+    ...o.caller,
   });
   const callee = new UserAgent({
     transport: net.transport(CALLEE),
@@ -116,6 +130,7 @@ export function world(o: WorldOptions = {}) {
     random: seeded(11),
     newTag: tags("ct"),
     sessionTimer: null,
+    ...o.callee,
   });
   return { clock, net, b2bua, caller, callee, medias, events, policy };
 }

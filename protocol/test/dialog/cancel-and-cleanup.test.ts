@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createRealClock, FakeClock } from "../../src/transaction/index.ts";
 import { FakeNetwork, TcpTransport, UdpTransport } from "../../src/transport/index.ts";
 import { UserAgent } from "../../src/dialog/index.ts";
-import type { InviteSession } from "../../src/dialog/index.ts";
+import type { IncomingOffer, InviteSession } from "../../src/dialog/index.ts";
 import { ALICE, ANSWER_B, BOB, OFFER_A, isMethod, ladder, pair, sdp, watch } from "./helpers.ts";
 
 test("RFC 3261 §9.1-§9.2: CANCEL of a ringing call: 200 to the CANCEL, 487 to the INVITE, both sessions end, nothing is left behind", () => {
@@ -38,6 +38,73 @@ test("RFC 3261 §9.1-§9.2: CANCEL of a ringing call: 200 to the CANCEL, 487 to 
   clock.advance(64_000);
   assert.equal(clock.pendingCount(), 0);
   assert.equal(alice.sessionCount + bob.sessionCount + alice.dialogCount + bob.dialogCount, 0);
+  assert.equal(alice.transactions.size + bob.transactions.size, 0);
+});
+
+test("RFC 3261 §9.1: cancel() twice (or bye() then cancel()) sends one CANCEL and does not throw", () => {
+  const { clock, net, alice, bob } = pair();
+  bob.onInvite = (s) => s.progress(180);
+  const call = alice.invite({
+    target: "sip:bob@10.0.0.2",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: OFFER_A,
+    nextHop: { ...BOB, transport: "udp" },
+  });
+  clock.advance(0);
+  assert.equal(call.state, "early");
+  call.cancel();
+  assert.doesNotThrow(() => call.cancel());
+  assert.doesNotThrow(() => call.bye());
+  clock.advance(0);
+  assert.equal(net.log.filter(isMethod("CANCEL")).length, 1);
+  assert.equal(call.terminationReason, "cancelled");
+  assert.doesNotThrow(() => call.cancel(), "after the end too");
+  clock.advance(64_000);
+  assert.equal(alice.transactions.size + bob.transactions.size, 0);
+});
+
+test("RFC 3261 §9.1: cancel() twice before any 1xx: one CANCEL once the 180 arrives", () => {
+  const { clock, net, alice, bob } = pair();
+  bob.onInvite = (s) => s.progress(180);
+  const call = alice.invite({
+    target: "sip:bob@10.0.0.2",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: OFFER_A,
+    nextHop: { ...BOB, transport: "udp" },
+  });
+  call.cancel();
+  call.cancel();
+  clock.advance(0);
+  assert.equal(net.log.filter(isMethod("CANCEL")).length, 1);
+  assert.equal(call.state, "terminated");
+});
+
+test("RFC 3261 §13.2.2.4: a 2xx to our re-INVITE arriving after our BYE is still acknowledged", () => {
+  const { clock, net, alice, bob } = pair({ sessionTimer: null }, { sessionTimer: null });
+  let held: IncomingOffer | null = null;
+  bob.onInvite = (s) => {
+    s.handlers = { onOffer: (o) => void (held = o) };
+    s.accept({ sdp: ANSWER_B });
+  };
+  const call = alice.invite({
+    target: "sip:bob@10.0.0.2",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: OFFER_A,
+    nextHop: { ...BOB, transport: "udp" },
+  });
+  clock.advance(0);
+  assert.equal(call.state, "confirmed");
+  call.reinvite({ sdp: sdp(20000, "sendonly", "10.0.0.9", 2) });
+  clock.advance(0);
+  assert.ok(held !== null, "bob holds the offer");
+  call.bye();
+  clock.advance(0);
+  const acksBefore = net.log.filter(isMethod("ACK")).length;
+  (held as IncomingOffer).accept(sdp(30000, "recvonly", "10.0.0.9", 2));
+  clock.advance(0);
+  assert.equal(net.log.filter(isMethod("ACK")).length, acksBefore + 1);
+  clock.advance(64_000);
+  assert.equal(clock.pendingCount(), 0);
   assert.equal(alice.transactions.size + bob.transactions.size, 0);
 });
 

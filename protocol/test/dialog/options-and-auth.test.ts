@@ -103,6 +103,50 @@ test("an INVITE with no one to take it gets 480; beyond maxSessions, 503 with Re
   assert.equal(getHeader(r503, "retry-after"), "7");
 });
 
+test("maxTransactions: at the cap of live transactions, a new request gets 503 with Retry-After from the transaction layer", () => {
+  const env = pair({}, { maxTransactions: 1, retryAfterS: 3 });
+  env.bob.onInvite = (s) => s.progress(180); // rings: its INVITE server transaction stays live
+  const failures: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const s = env.alice.invite({
+      target: "sip:bob@10.0.0.2",
+      from: "<sip:alice@10.0.0.1>",
+      sdp: OFFER_A,
+      nextHop: toBob,
+    });
+    s.handlers.onFailure = (st) => void failures.push(st);
+  }
+  env.clock.advance(0);
+  assert.deepEqual(failures, [503]);
+  assert.equal(env.bob.sessionCount, 1, "the second INVITE never reached the core");
+  const r503 = env.net.delivered((m) => m.kind === "response" && m.status === 503)[0]!.message!;
+  assert.equal(getHeader(r503, "retry-after"), "3");
+});
+
+test("Max-Forwards: 70 by default (RFC 3261 §8.1.1.6); the INVITE, a re-INVITE and the BYE take another value when told", () => {
+  const env = pair({ sessionTimer: null }, { sessionTimer: null });
+  env.bob.onInvite = (s) => s.accept({ sdp: ANSWER_B });
+  const call = env.alice.invite({
+    target: "sip:bob@10.0.0.2",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: OFFER_A,
+    nextHop: toBob,
+    maxForwards: 12,
+  });
+  env.clock.advance(0);
+  call.reinvite({ sdp: OFFER_A.replace("o=- 100 1", "o=- 100 2"), maxForwards: 3 });
+  env.clock.advance(0);
+  call.request("INFO", {});
+  env.clock.advance(0);
+  call.bye({ maxForwards: 9 });
+  env.clock.advance(0);
+  const sent = env.net.log
+    .map((r) => r.message!)
+    .filter((m) => m.kind === "request" && m.method !== "ACK")
+    .map((m) => `${m.kind === "request" ? m.method : ""} ${getHeader(m, "max-forwards")}`);
+  assert.deepEqual(sent, ["INVITE 12", "INVITE 3", "INFO 70", "BYE 9"]);
+});
+
 test("RFC 3261 §22.2 with a fake registrar: REGISTER, 401 (realm ccmsipline), REGISTER with Authorization, CSeq + 1, same Call-ID, 200", () => {
   const env = pair();
   const registrar = new DigestServer({ realm: "ccmsipline", now: () => env.clock.now() });
