@@ -10,6 +10,7 @@ export default tseslint.config(
       "allure-report/**",
       "reports/**",
       "out/**",
+      "**/out/**",
       "test-results/**",
       "**/*.min.js",
       "bench/out/**",

@@ -4,8 +4,13 @@
 import { buildSync } from "esbuild";
 
 buildSync({
-  entryPoints: ["harness/src/cli/main.ts"],
-  outfile: "dist/mvsct.mjs",
+  // the CLI, and the capture reader thread that `mvsct analyze` starts for large captures
+  entryPoints: {
+    mvsct: "harness/src/cli/main.ts",
+    "packet-worker": "captures/src/analysis/packet-worker.ts",
+  },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   target: "node20",

@@ -5,6 +5,8 @@
  *   (127.0.0.1 -> 127.k.0.1), in the IP header AND wherever it is written in SIP/SDP text (Via,
  *   Contact, Call-ID, o=, c=), so SDP still points at the addresses the RTP uses;
  * - every Call-ID gets the prefix "k<k>-", in its header and anywhere else the message repeats it;
+ *   so does a Cisco-Guid, and each UUID of a Session-ID (RFC 7989) starts with k as 4 hex digits,
+ *   so the copies of one call are not one call to a correlator;
  * - SIP lengths are kept true after the edits: Content-Length, IPv4 Total Length, UDP Length;
  * - RTP (and RTCP) SSRCs are XORed with a per-copy mask; sequence numbers and RTP time stamps stay.
  * Copy 0 is the seed byte for byte. IPv4 header checksums are recomputed; UDP checksums of rewritten
@@ -81,6 +83,8 @@ export function ipv4HeaderChecksum(buf: Buffer, ip: number, ihlBytes: number): n
 export class CopyPlan {
   readonly mask: number;
   readonly callIdPrefix: string;
+  /** the first 4 hex digits of each Session-ID UUID in copy k */
+  readonly uuidPrefix: string;
   private readonly addrText: Map<string, string>;
   private readonly addrNum: Map<number, number>;
 
@@ -91,6 +95,7 @@ export class CopyPlan {
   ) {
     this.mask = ssrcMask(k);
     this.callIdPrefix = `k${k}-`;
+    this.uuidPrefix = (k & 0xffff).toString(16).padStart(4, "0");
     this.addrText = new Map();
     this.addrNum = new Map();
     for (const a of seedAddrs) {
@@ -144,6 +149,12 @@ export function rewriteSipText(text: string, plan: CopyPlan): string {
     if (callId.length >= 8) s = s.split(callId).join(plan.callIdPrefix + callId);
     else s = s.replace(/^((?:call-id|i)[ \t]*:[ \t]*)/im, `$1${plan.callIdPrefix}`);
   }
+  s = s.replace(/^((?:cisco-guid)[ \t]*:[ \t]*)/im, `$1${plan.callIdPrefix}`);
+  s = s.replace(
+    /^(session-id[ \t]*:)(.*)$/im,
+    (_m, name: string, value: string) =>
+      `${name}${value.replace(/\b[0-9a-f]{32}\b/gi, (u) => plan.uuidPrefix + u.slice(4))}`,
+  );
   s = plan.mapText(s);
   const cut2 = HEADER_END.exec(s);
   if (cut2 === null) return s;

@@ -88,6 +88,19 @@ test("SIP text: a short Call-ID is prefixed in its header only", () => {
   assert.match(out, /m=audio 17020 RTP\/AVP 8 101/, "digits elsewhere untouched");
 });
 
+test("SIP text: Cisco-Guid prefixed and Session-ID UUIDs renumbered, so copies are distinct calls", () => {
+  const text =
+    "INVITE sip:1000@127.0.0.1 SIP/2.0\r\nCall-ID: abc\r\nCisco-Guid: 1234-5678\r\n" +
+    "Session-ID: 0123456789abcdef0123456789abcdef;remote=fedcba9876543210fedcba9876543210\r\n" +
+    "Content-Length: 0\r\n\r\n";
+  const out = rewriteSipText(text, new CopyPlan(26, SEED));
+  assert.match(out, /^Cisco-Guid: k26-1234-5678\r$/m);
+  assert.match(
+    out,
+    /^Session-ID: 001a456789abcdef0123456789abcdef;remote=001aba9876543210fedcba9876543210\r$/m,
+  );
+});
+
 test("a SIP frame of copy k parses with the new Call-ID, its whole body, and consistent IP/UDP lengths", () => {
   const frame = sipFrame(invite("7-99@127.0.0.1", "127.0.0.1"));
   const f = rewrite(frame, 25);

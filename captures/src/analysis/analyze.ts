@@ -1,54 +1,66 @@
 /**
  * `mvsct analyze`: one pass over the capture (SIP by content on any port, RTP streams and RFC 4733
  * events as they stream by), then the model (legs, calls, DTMF per leg), then the rules.
- * Memory holds SIP messages and per-stream/per-event summaries, never the RTP packets themselves.
+ * Memory holds the SIP messages and per-stream/per-event summaries of the calls in progress, never
+ * the RTP packets themselves: a call that is over (segmenter.ts) is analysed while the capture is
+ * still being read, handed to the sink, and forgotten. A short capture is one such set.
  */
+import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { readTransport } from "../pcap/decode.ts";
-import type { CaptureError, TransportPayload } from "../pcap/types.ts";
-import { InbandDtmfDetector } from "./inband/detector.ts";
-import type { AnalysisContext, InbandLike, LegState, RtpStream } from "./context.ts";
-import { correlate } from "./correlate.ts";
-import { digitConservation } from "./conservation.ts";
+import type { SipMessage } from "../../../protocol/src/wire/sip/types.ts";
+import type { CaptureError, ReadOutcome, TransportPayload } from "../pcap/types.ts";
+import type { RtpStream } from "./context.ts";
+import { CallIndex } from "./call-index.ts";
+import { type ActivePair, PacketSide, type PacketSink } from "./packet-side.ts";
 import { buildLegs } from "./legs.ts";
-import {
-  directionOf,
-  eventDigit,
-  inbandDigits,
-  placeStreams,
-  ptsOf,
-  receiverMedia,
-  rtpEventDigits,
-  summarizeStream,
-} from "./media.ts";
-import type {
-  AnalysisReport,
-  Call,
-  DtmfEvent,
-  DtmfMethod,
-  LadderMessage,
-  Leg,
-  RtpStreamSummary,
-} from "./model.ts";
-import { RtpCollector } from "./rtp-collector.ts";
+import { placeStreams } from "./media.ts";
+import type { AnalysisReport, Finding } from "./model.ts";
+import { analyzeSegment, type SegmentOutput } from "./segment.ts";
+import { closeQuietCalls, QUIET_S } from "./segmenter.ts";
 import { SipCollector } from "./sip-collector.ts";
-import { outOfDialogKpml, sipDtmf } from "./sip-dtmf.ts";
-import { audioOf, sdpOf } from "./sdp-of.ts";
-import { runRules, verdictOf } from "../rules/verdict.ts";
-import type { RuleContext } from "../rules/rule.ts";
-import { legMethods } from "../rules/dtmf-method-mismatch.ts";
-import { hostPort, round3 } from "./units.ts";
+import { runOnTwoThreads } from "./two-threads.ts";
+import { rootCauseOf } from "../rules/verdict.ts";
+import { round3 } from "./units.ts";
 
 export interface AnalyzeOptions {
   /** in-band detection: on G.711 streams whose receiver declared no telephone-event (auto), all, or none */
   inband?: "auto" | "all" | "off";
   /** name shown as capture.file (defaults to the file's base name) */
   displayName?: string;
+  /**
+   * seconds of capture time a call must be over and quiet before it is analysed and released
+   * (default QUIET_S); Infinity holds every call to the end of the capture
+   */
+  quietS?: number;
+  /** capture seconds between looks for calls that are over (tests make it small) */
+  checkEveryS?: number;
+  /**
+   * 2: read and follow RTP on a second thread (two-threads.ts); 1: one thread. Default: two for
+   * captures of 48 MiB and more, unless MVSCT_THREADS=1|2 says otherwise. Same results either way.
+   */
+  threads?: 1 | 2;
 }
 
 export interface AnalyzeOutcome {
   report: AnalysisReport | null;
   /** the capture could not be read at all (exit 2), or was cut short (report still produced) */
+  error: CaptureError | null;
+}
+
+/** Everything of the report but its per-call arrays, known once the whole capture was read. */
+export type ReportHead = Pick<AnalysisReport, "schema" | "verdict" | "capture" | "otherSip">;
+
+/** Receives the analysis one closed set of calls at a time, in the order the sets closed. */
+export interface AnalysisSink {
+  segment(out: SegmentOutput): void;
+}
+
+export interface StreamedOutcome {
+  /** null when the capture could not be read at all */
+  head: ReportHead | null;
+  /** some finding has severity error */
+  hasErrors: boolean;
   error: CaptureError | null;
 }
 
@@ -62,197 +74,195 @@ function mark(what: string): void {
   lastMark = now;
 }
 
-export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): AnalyzeOutcome {
+export function analyzeCaptureTo(path: string, opts: AnalyzeOptions, sink: AnalysisSink): StreamedOutcome {
   mark("start");
-  const inbandMode = opts.inband ?? "auto";
-  const teByAddr = new Map<string, boolean>();
-  const sip = new SipCollector((e) => {
-    const a = audioOf(sdpOf(e.msg));
-    if (a !== null && a.connection !== null && a.port !== 0)
-      teByAddr.set(hostPort(a.connection, a.port), a.telephoneEvent !== null);
+  const quietS = opts.quietS ?? QUIET_S;
+  const inband = opts.inband ?? "auto";
+  const side = new AnalysisSide(quietS, sink);
+  const file = opts.displayName ?? basename(path);
+  const checkEveryS = opts.checkEveryS;
+  if (useTwoThreads(path, opts.threads))
+    return runOnTwoThreads(
+      path,
+      { inband, quietS, ...(checkEveryS !== undefined ? { checkEveryS } : {}) },
+      side,
+      file,
+    );
+  const packets = new PacketSide(
+    { inband, quietS, ...(checkEveryS !== undefined ? { checkEveryS } : {}) },
+    side,
+  );
+  side.onSip = (msg) => packets.noteSip(msg);
+  const outcome = readTransport(path, (p) => packets.onPayload(p), {
+    onFirstFrame: (tsS) => packets.onFirstFrame(tsS),
   });
-  const rtp = new RtpCollector({
-    makeDetector: inbandMode === "off" ? null : (): InbandLike => new InbandDtmfDetector(),
-    wantInband: (dstIp, dstPort, srcIp, srcPort) => {
-      if (inbandMode === "all") return true;
-      const te = teByAddr.get(hostPort(dstIp, dstPort)) ?? teByAddr.get(hostPort(srcIp, srcPort));
-      return te !== true;
-    },
-  });
-  const onPayload = (p: TransportPayload): void => {
-    if (p.proto === "udp") {
-      if (!rtp.onUdp(p)) sip.onUdp(p);
-    } else sip.onTcp(p);
-  };
-  const outcome = readTransport(path, onPayload);
-  mark(`read + SIP + RTP pass (${sip.events.length} SIP messages, ${rtp.streams.length} streams)`);
-  const { stats } = outcome;
-  if (
-    outcome.error !== null &&
-    (outcome.error.code === "not-a-capture" || outcome.error.code === "io" || stats.packets === 0)
+  return side.end(outcome, packets.t0, packets.finish(), file);
+}
+
+/** Below this size a second thread costs more to start than it saves. */
+const TWO_THREADS_FROM_BYTES = 48 * 1024 * 1024;
+
+function useTwoThreads(path: string, threads: 1 | 2 | undefined): boolean {
+  const env = process.env["MVSCT_THREADS"];
+  const want = threads ?? (env === "1" ? 1 : env === "2" ? 2 : undefined);
+  if (want !== undefined) return want === 2;
+  try {
+    return statSync(path).size >= TWO_THREADS_FROM_BYTES;
+  } catch {
+    return false; // the reader reports the file's problem
+  }
+}
+
+/**
+ * The analysis half: SIP parsed and indexed, streams handed over by the packet half, and at each
+ * checkpoint the calls that are over analysed, given to the sink, and forgotten.
+ */
+export class AnalysisSide implements PacketSink {
+  private readonly collector: SipCollector;
+  private readonly index = new CallIndex();
+  /** quiet streams handed over and not yet placed on a closed call, in the order they came */
+  private pool: RtpStream[] = [];
+  private t0 = 0;
+  private readonly rel = (t: number): number => t - this.t0;
+  private callsBefore = 0;
+  private hasErrors = false;
+  private rootCause: Finding | null = null;
+  private readonly otherSip: Record<string, number> = {};
+  private segments = 0;
+  private checkpointMs = 0;
+  /** every parsed SIP message, for the packet half's in-band decision (one thread) */
+  onSip: ((msg: SipMessage) => void) | null = null;
+
+  constructor(
+    private readonly quietS: number,
+    private readonly out: AnalysisSink,
   ) {
-    return { report: null, error: outcome.error };
+    this.collector = new SipCollector((e) => {
+      this.index.onSip(e);
+      this.onSip?.(e.msg);
+    });
   }
-  rtp.finish();
-  const t0 = Number.isFinite(stats.firstTsS) ? stats.firstTsS : 0;
-  const rel = (t: number): number => t - t0;
-  const captureEndS = Number.isFinite(stats.lastTsS) ? stats.lastTsS : t0;
 
-  mark("in-band finish");
-  const built = buildLegs(sip.events, rel, captureEndS);
-  mark("legs");
-  const legById = new Map(built.legs.map((st) => [st.leg.callId, st] as const));
-  const ood = outOfDialogKpml(built.orphanEvents, legById);
+  sip(p: TransportPayload): void {
+    if (p.proto === "udp") this.collector.onUdp(p);
+    else this.collector.onTcp(p);
+  }
 
-  // RTP -> legs, and the RTP digits
-  const placement = placeStreams(built.legs, rtp.streams);
-  const streamSummaries: RtpStreamSummary[] = [];
-  for (const s of rtp.streams) {
-    const pl = placement.get(s);
-    if (pl === undefined) {
-      if (plausibleRtp(s)) streamSummaries.push(orphanSummary(s, rel));
-      continue;
+  checkpoint(nowS: number, t0: number, quiet: RtpStream[], active: ActivePair[]): void {
+    const t = PROFILE ? performance.now() : 0;
+    this.t0 = t0;
+    for (const s of quiet) this.pool.push(s);
+    const closed = closeQuietCalls(
+      this.index,
+      this.collector.events,
+      this.pool,
+      active,
+      nowS - this.quietS,
+      this.rel,
+    );
+    if (closed !== null) {
+      this.collector.release(
+        closed.callIds,
+        closed.built.legs.map((st) => st.leg.callId),
+      );
+      const taken = new Set(closed.streams);
+      this.pool = this.pool.filter((s) => !taken.has(s));
+      for (const id of closed.callIds) this.index.delete(id);
+      this.segments++;
+      this.emit(
+        analyzeSegment({
+          ...closed,
+          callsBefore: this.callsBefore,
+          reportOrphanStreams: false,
+          rel: this.rel,
+        }),
+      );
     }
-    const { st, receiver } = pl;
-    const direction = directionOf(receiver);
-    const recv = receiverMedia(st, receiver, s.firstS);
-    const sum = summarizeStream(s, rel, direction, recv);
-    streamSummaries.push(sum);
-    st.streams.push(s);
-    st.streamSummaries.push(sum);
-    st.leg.dtmf.push(...rtpEventDigits(s, recv, direction, rel), ...inbandDigits(s, direction, rel));
-    const te = recv?.telephoneEvent ?? null;
-    const audioClock =
-      recv?.rtpmaps.find((r) => r.name.toLowerCase() !== "telephone-event")?.clockRate ?? null;
-    for (const rec of s.events)
-      st.rtpEvents.push({ rec, stream: s, direction, receiverTe: te, audioClockRate: audioClock });
-  }
-  for (const st of built.legs) {
-    st.leg.dtmf.push(...sipDtmf(st, rel, ood.get(st) ?? []));
-    st.leg.dtmf.sort((a, b) => a.atS - b.atS);
-    markDuplicatePresses(st.leg.dtmf);
-    st.leg.streams = st.streamSummaries;
-    st.leg.dtmfMethods = sideMethods(st);
+    if (PROFILE) this.checkpointMs += performance.now() - t;
   }
 
-  mark("media placement and DTMF");
-  const legs: Leg[] = built.legs.map((st) => st.leg);
-  const calls: Call[] = correlate(built.legs);
-  const legMap = new Map(legs.map((l) => [l.callId, l] as const));
-  for (const c of calls) {
-    const dc = digitConservation(c, legMap);
-    if (dc !== undefined) c.digitConservation = dc;
+  private emit(out: SegmentOutput): void {
+    this.callsBefore += out.calls.length;
+    for (const [m, n] of Object.entries(out.otherSip)) this.otherSip[m] = (this.otherSip[m] ?? 0) + n;
+    const rc = rootCauseOf(this.rootCause === null ? out.findings : [this.rootCause, ...out.findings]);
+    if (rc !== null) {
+      this.rootCause = rc;
+      this.hasErrors = true;
+    }
+    this.out.segment(out);
   }
-  mark("correlation and conservation");
-  const warnings = [...outcome.warnings, ...sip.warnings];
-  if (outcome.error !== null) warnings.unshift(`${outcome.error.message}: analysed up to the cut`);
-  const report: AnalysisReport = {
-    schema: "mvsct.analysis/1",
-    verdict: "healthy",
-    capture: {
-      file: opts.displayName ?? basename(path),
-      format: outcome.info.format,
-      packets: stats.packets,
-      durationS: round3(captureEndS - t0),
-      ...(warnings.length > 0 ? { warnings } : {}),
-    },
-    calls,
-    legs,
+
+  /** End of capture: what is left (calls still open, everything of a short capture), then the head. */
+  end(outcome: ReadOutcome, t0: number, rest: RtpStream[], file: string): StreamedOutcome {
+    mark(
+      `read + SIP + RTP pass, with ${this.segments} sets of calls closed on the way in ${this.checkpointMs.toFixed(0)} ms`,
+    );
+    const { stats } = outcome;
+    if (
+      outcome.error !== null &&
+      (outcome.error.code === "not-a-capture" || outcome.error.code === "io" || stats.packets === 0)
+    ) {
+      return { head: null, hasErrors: false, error: outcome.error };
+    }
+    this.t0 = t0;
+    const captureEndS = Number.isFinite(stats.lastTsS) ? stats.lastTsS : t0;
+    const streams = [...this.pool, ...rest];
+    const built = buildLegs(this.collector.events, this.rel, captureEndS);
+    this.emit(
+      analyzeSegment({
+        built,
+        events: this.collector.events,
+        streams,
+        placement: placeStreams(built.legs, streams),
+        callsBefore: this.callsBefore,
+        reportOrphanStreams: true,
+        rel: this.rel,
+      }),
+    );
+    mark("the calls left at the end");
+    const warnings = [...outcome.warnings, ...this.collector.warnings];
+    if (this.collector.late > 0)
+      warnings.push(
+        `${this.collector.late} SIP message(s) came more than ${this.quietS} s after their call had ended and were left out`,
+      );
+    if (outcome.error !== null) warnings.unshift(`${outcome.error.message}: analysed up to the cut`);
+    const head: ReportHead = {
+      schema: "mvsct.analysis/1",
+      verdict: this.rootCause === null ? "healthy" : this.rootCause.rule,
+      capture: {
+        file,
+        format: outcome.info.format,
+        packets: stats.packets,
+        durationS: round3(captureEndS - t0),
+        ...(warnings.length > 0 ? { warnings } : {}),
+      },
+      otherSip: this.otherSip,
+    };
+    return { head, hasErrors: this.hasErrors, error: outcome.error };
+  }
+}
+
+/** The whole report in memory (the text, HTML and JUnit renderers, tests). */
+export function analyzeCapture(path: string, opts: AnalyzeOptions = {}): AnalyzeOutcome {
+  const parts: Pick<AnalysisReport, "calls" | "legs" | "findings"> &
+    Required<Pick<AnalysisReport, "ladder" | "streams">> = {
+    calls: [],
+    legs: [],
     findings: [],
-    ladder: ladderOf(sip, rel),
-    streams: streamSummaries,
-    otherSip: built.otherSip,
+    ladder: [],
+    streams: [],
   };
-  const callOf = new Map<string, Call>();
-  for (const c of calls) for (const id of c.legs) callOf.set(id, c);
-  const ctx: AnalysisContext & RuleContext = {
-    file: path,
-    firstTsS: t0,
-    legs: built.legs,
-    legById,
-    streams: rtp.streams,
-    report,
-    callOf,
-    rel,
-  };
-  report.findings = runRules(ctx);
-  report.verdict = verdictOf(report.findings);
-  mark("ladder and rules");
-  return { report, error: outcome.error };
-}
-
-/**
- * CUCM's "OOB and RFC 2833" mode (DOMAIN.md §4.1) sends one key press both in the RTP and out of
- * band: the same digit, same direction, by two methods within half a second is one press. The later
- * report is kept in the timeline, marked, and left out of digit counts.
- */
-const SAME_PRESS_S = 0.5;
-function markDuplicatePresses(dtmf: DtmfEvent[]): void {
-  for (let i = 0; i < dtmf.length; i++) {
-    const d = dtmf[i]!;
-    for (let j = i - 1; j >= 0 && d.atS - dtmf[j]!.atS <= SAME_PRESS_S; j--) {
-      const e = dtmf[j]!;
-      if (
-        e.duplicateOf === undefined &&
-        e.digit === d.digit &&
-        e.direction === d.direction &&
-        e.method !== d.method
-      ) {
-        d.duplicateOf = e.method;
-        break;
-      }
-    }
-  }
-}
-
-function sideMethods(st: LegState): { caller: DtmfMethod[]; callee: DtmfMethod[] } {
-  const can = legMethods(st);
-  const side = (s: "caller" | "callee"): DtmfMethod[] => {
-    const m = new Set<DtmfMethod>();
-    const te = s === "caller" ? st.leg.callerTelephoneEventPt : st.leg.calleeTelephoneEventPt;
-    if (te !== null && te !== undefined && can.has("rfc2833")) m.add("rfc2833");
-    if ((s === "caller" ? st.allowEvents.caller : st.allowEvents.callee).has("kpml")) m.add("kpml");
-    if (s === "caller" ? st.callInfoNotify.caller : st.callInfoNotify.callee) m.add("notify");
-    if (st.dtmfSignalling.some((x) => x.method === "INFO" && x.sender === s)) m.add("sip-info");
-    for (const d of st.leg.dtmf) if ((d.direction === "caller->callee") === (s === "caller")) m.add(d.method);
-    return [...m].sort();
-  };
-  return { caller: side("caller"), callee: side("callee") };
-}
-
-/**
- * A stream tied to no SDP is reported only if it behaves like RTP: a few packets, at most three
- * payload types, sequence numbers that advance (DNS or NetBIOS datagrams can pass the version check).
- */
-function plausibleRtp(s: RtpStream): boolean {
-  if (s.packets < 3 || ptsOf(s).length > 3 || s.ssrc === 0) return false;
-  const span = s.expectedTracked + s.seqCycles + s.maxSeq - s.baseSeq + 1;
-  return span > 0 && span <= s.packets * 2 + 16;
-}
-
-function orphanSummary(s: RtpStream, rel: (t: number) => number): RtpStreamSummary {
-  const sum = summarizeStream(s, rel, null, null);
-  const evs = s.events.filter((r) => r.packets >= 2 || r.endPackets > 0 || r.markerOnFirst);
-  if (evs.length > 0) {
-    sum.digits = evs.map((r) => eventDigit(r.event)).join("");
-    sum.eventPt = evs[0]!.pt;
-  } else if (s.inbandDigits.length > 0) {
-    sum.digits = s.inbandDigits.map((d) => d.digit).join("");
-  }
-  return sum;
-}
-
-function ladderOf(sip: SipCollector, rel: (t: number) => number): LadderMessage[] {
-  return sip.events.map((e) => ({
-    frame: e.frame,
-    atS: round3(rel(e.tsS)),
-    from: e.src,
-    to: e.dst,
-    label:
-      e.msg.kind === "request"
-        ? `${e.msg.method}${e.msg.body.length > 0 && sdpOf(e.msg) !== null ? " (SDP)" : ""}`
-        : `${e.msg.status} ${e.msg.reason}${e.msg.body.length > 0 && sdpOf(e.msg) !== null ? " (SDP)" : ""}`,
-    callId: e.callId || null,
-    kind: e.msg.kind,
-  }));
+  const r = analyzeCaptureTo(path, opts, {
+    segment(out) {
+      parts.calls.push(...out.calls);
+      parts.legs.push(...out.legs);
+      parts.findings.push(...out.findings);
+      for (const m of out.ladder) parts.ladder.push(m);
+      parts.streams.push(...out.streams);
+    },
+  });
+  if (r.head === null) return { report: null, error: r.error };
+  const { schema, verdict, capture, otherSip } = r.head;
+  const report: AnalysisReport = { schema, verdict, capture, ...parts, otherSip };
+  return { report, error: r.error };
 }

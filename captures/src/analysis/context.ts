@@ -77,7 +77,8 @@ export interface RtpStream {
   events: RtpEventRecord[];
   /** candidate RFC 4733 packets on PTs the stream also used for 4-byte payloads */
   eventPackets: number;
-  inband: { detector: InbandLike; codec: "PCMU" | "PCMA"; pt: number } | null;
+  /** the in-band detector (null once the stream was finished) */
+  inband: { detector: InbandLike | null; codec: "PCMU" | "PCMA"; pt: number } | null;
   inbandDigits: { digit: string; atS: number; durationMs: number; frames: number[] }[];
 }
 

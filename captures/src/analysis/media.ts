@@ -28,7 +28,22 @@ export interface StreamPlacement {
   receiver: "caller" | "callee";
 }
 
-export function placeStreams(legs: LegState[], streams: RtpStream[]): Map<RtpStream, StreamPlacement> {
+const endsMemo = new WeakMap<RtpStream, { src: string; dst: string }>();
+
+/** A stream's source and destination as "ip:port", built once per stream. */
+export function streamEnds(s: RtpStream): { src: string; dst: string } {
+  let e = endsMemo.get(s);
+  if (e === undefined) {
+    e = { src: hostPort(s.srcIp, s.srcPort), dst: hostPort(s.dstIp, s.dstPort) };
+    endsMemo.set(s, e);
+  }
+  return e;
+}
+
+export function placeStreams(
+  legs: readonly LegState[],
+  streams: readonly RtpStream[],
+): Map<RtpStream, StreamPlacement> {
   // by declared address, and by (declared address, address the other side declared): the second
   // finds the symmetric-RTP match directly when many legs share one address (an echo server port)
   const index = new Map<string, MediaEntry[]>();
@@ -46,8 +61,7 @@ export function placeStreams(legs: LegState[], streams: RtpStream[]): Map<RtpStr
     }
   const out = new Map<RtpStream, StreamPlacement>();
   for (const s of streams) {
-    const src = hostPort(s.srcIp, s.srcPort);
-    const dst = hostPort(s.dstIp, s.dstPort);
+    const { src, dst } = streamEnds(s);
     const byDst = pick(pairs.get(`${dst}|${src}`), s) ?? pick(index.get(dst), s);
     if (byDst !== null) {
       out.set(s, { st: byDst.st, receiver: byDst.side });

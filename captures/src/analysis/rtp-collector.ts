@@ -27,8 +27,14 @@ export interface RtpCollectorOptions {
   makeDetector: (() => InbandLike) | null;
 }
 
+/** The lookup key: a hash of SSRC and ports (replayed media repeats SSRCs, shared ports repeat port pairs). */
+function streamKey(ssrc: number, srcPort: number, dstPort: number): number {
+  return (Math.imul(ssrc, 0x9e3779b1) ^ Math.imul(srcPort * 65536 + dstPort, 0x85ebca6b)) >>> 0;
+}
+
 export class RtpCollector {
-  readonly streams: RtpStream[] = [];
+  /** streams still held, in the order they started */
+  streams: RtpStream[] = [];
   private readonly bySsrc = new Map<number, RtpStream[]>();
 
   constructor(private readonly opts: RtpCollectorOptions) {}
@@ -65,7 +71,7 @@ export class RtpCollector {
     const ssrc = b.readUInt32BE(o + 8);
     // keyed by a hash of SSRC and ports (replayed media repeats SSRCs, shared ports repeat port
     // pairs), then the full 5-tuple
-    const key = (Math.imul(ssrc, 0x9e3779b1) ^ Math.imul(p.srcPort * 65536 + p.dstPort, 0x85ebca6b)) >>> 0;
+    const key = streamKey(ssrc, p.srcPort, p.dstPort);
     let list = this.bySsrc.get(key);
     let s: RtpStream | undefined;
     if (list === undefined) {
@@ -105,7 +111,7 @@ export class RtpCollector {
         this.onEvent(s, pt, b, po, ts, seq, (b1 & 0x80) !== 0, p.frame, p.tsS);
       }
     } else if (s.inband !== null && pt === s.inband.pt && plen >= 40) {
-      s.inband.detector.push(b, po, plen, s.inband.codec, ts, p.tsS, p.frame);
+      s.inband.detector?.push(b, po, plen, s.inband.codec, ts, p.tsS, p.frame);
     }
     return true;
   }
@@ -258,11 +264,35 @@ export class RtpCollector {
 
   /** End of capture: close in-band detectors and merge events split by a changed timestamp. */
   finish(): void {
-    for (const s of this.streams) {
-      if (s.inband !== null) s.inbandDigits = s.inband.detector.finish();
-      s.events = mergeSplitEvents(s.events);
-    }
+    for (const s of this.streams) finishStream(s);
   }
+
+  /**
+   * Forget streams whose calls were analysed (finishing them first). A later packet of the same
+   * 5-tuple and SSRC starts a new stream.
+   */
+  release(done: ReadonlySet<RtpStream>): void {
+    if (done.size === 0) return;
+    for (const s of done) {
+      finishStream(s);
+      const key = streamKey(s.ssrc, s.srcPort, s.dstPort);
+      const list = this.bySsrc.get(key);
+      if (list === undefined) continue;
+      const i = list.indexOf(s);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.bySsrc.delete(key);
+    }
+    this.streams = this.streams.filter((s) => !done.has(s));
+  }
+}
+
+/** Closes the stream's in-band detector (keeping what it found) and merges split events. */
+function finishStream(s: RtpStream): void {
+  if (s.inband !== null && s.inband.detector !== null) {
+    s.inbandDigits = s.inband.detector.finish();
+    s.inband = { ...s.inband, detector: null };
+  }
+  s.events = mergeSplitEvents(s.events);
 }
 
 /**

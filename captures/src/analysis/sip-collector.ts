@@ -21,15 +21,24 @@ interface TcpDir {
 }
 
 export class SipCollector {
-  readonly events: SipEvent[] = [];
+  /** messages still held (of calls not yet analysed), in capture order */
+  events: SipEvent[] = [];
   readonly warnings: string[] = [];
   /** datagrams/segments that looked like text but were not SIP */
   rejected = 0;
+  /** messages of calls already analysed and released (retransmissions trailing a closed call) */
+  late = 0;
+  /** Call-IDs of legs already analysed and released */
+  private readonly closed = new Set<string>();
   private readonly tcp = new Map<string, TcpDir>();
   private readonly onMessage: (e: SipEvent) => void;
 
-  constructor(onMessage: (e: SipEvent) => void = () => {}) {
+  private readonly retain: boolean;
+
+  /** `retain: false` hands each message to `onMessage` and keeps nothing (a sniffer). */
+  constructor(onMessage: (e: SipEvent) => void = () => {}, opts: { retain?: boolean } = {}) {
     this.onMessage = onMessage;
+    this.retain = opts.retain ?? true;
   }
 
   /** UDP: a datagram whose first byte could start a SIP message (a token char or CR/LF). */
@@ -80,6 +89,10 @@ export class SipCollector {
   private add(full: SipMessage, p: TransportPayload, proto: "udp" | "tcp"): void {
     const msg = slim(full);
     const callId = getHeader(msg, "call-id") ?? "";
+    if (this.closed.has(callId)) {
+      this.late++;
+      return;
+    }
     const cseq = parseCSeq(getHeader(msg, "cseq") ?? "");
     const from = getHeader(msg, "from");
     const to = getHeader(msg, "to");
@@ -96,8 +109,18 @@ export class SipCollector {
       fromTag: from !== undefined ? (parseNameAddr(from)?.tag ?? null) : null,
       toTag: to !== undefined ? (parseNameAddr(to)?.tag ?? null) : null,
     };
-    this.events.push(e);
+    if (this.retain) this.events.push(e);
     this.onMessage(e);
+  }
+
+  /**
+   * Forget the messages of Call-IDs that were analysed. `legs` are INVITE dialogs: their Call-IDs
+   * are remembered, and a message that still trails them is counted in `late`, not taken for a new
+   * leg. Other Call-IDs (REGISTER refreshes reuse theirs) simply start afresh.
+   */
+  release(callIds: ReadonlySet<string>, legs: Iterable<string>): void {
+    for (const id of legs) this.closed.add(id);
+    this.events = this.events.filter((e) => !callIds.has(e.callId));
   }
 }
 

@@ -29,7 +29,7 @@ function answersOf(events: SipEvent[]): Map<string, Answer> {
   return out;
 }
 
-function eventPackage(m: SipMessage): { pkg: string; params: Record<string, string> } | null {
+export function eventPackage(m: SipMessage): { pkg: string; params: Record<string, string> } | null {
   const v = getHeader(m, "event");
   if (v === undefined) return null;
   const [pkg, ...rest] = v.split(";");

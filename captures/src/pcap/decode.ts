@@ -12,10 +12,18 @@ import type { ReadOutcome, TransportPayload } from "./types.ts";
 export function readTransport(
   path: string,
   onPayload: (p: TransportPayload) => void,
-  opts: TransportDecoderOptions = {},
+  opts: TransportDecoderOptions & { onFirstFrame?: (tsS: number) => void } = {},
 ): ReadOutcome {
   const decoder = new TransportDecoder(onPayload, opts);
-  const outcome = readCapture(path, (frame) => decoder.frame(frame));
+  const onFirst = opts.onFirstFrame;
+  let seen = onFirst === undefined;
+  const outcome = readCapture(path, (frame) => {
+    if (!seen) {
+      seen = true;
+      onFirst!(frame.tsS);
+    }
+    decoder.frame(frame);
+  });
   outcome.warnings.push(...decoder.finish());
   outcome.stats.undecoded = decoder.undecoded;
   outcome.transport = decoder.counts;

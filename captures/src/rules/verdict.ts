@@ -10,12 +10,17 @@ import type { RuleContext } from "./rule.ts";
 const rank = new Map(RULES.map((r) => [r.id, r.rootCauseRank]));
 
 export function verdictOf(findings: readonly Finding[]): string {
+  return rootCauseOf(findings)?.rule ?? "healthy";
+}
+
+/** The error finding closest to the root cause (the first of equals), or null when none is an error. */
+export function rootCauseOf(findings: readonly Finding[]): Finding | null {
   let best: Finding | null = null;
   for (const f of findings) {
     if (f.severity !== "error") continue;
     if (best === null || (rank.get(f.rule) ?? 999) < (rank.get(best.rule) ?? 999)) best = f;
   }
-  return best === null ? "healthy" : best.rule;
+  return best;
 }
 
 /** Link symptoms to causes within one call. */

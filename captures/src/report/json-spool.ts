@@ -1,0 +1,148 @@
+/**
+ * The `mvsct.analysis/1` document written while the capture is still being read: each closed set of
+ * calls is serialised at once into one spool file per top-level array (calls, legs, findings,
+ * ladder, streams), and the document is assembled from the spools at the end, in the field order
+ * and byte format of writeJson() (json-stream.ts). Memory holds one set of calls, not the capture.
+ * The spool files are unlinked as soon as they are opened: nothing is left behind, even on a kill.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AnalysisSink, ReportHead } from "../analysis/analyze.ts";
+import type { SegmentOutput } from "../analysis/segment.ts";
+
+const ARRAYS = ["calls", "legs", "findings", "ladder", "streams"] as const;
+type ArrayKey = (typeof ARRAYS)[number];
+const FLUSH_AT = 256 * 1024;
+
+class Spool {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private written = 0;
+  count = 0;
+
+  constructor(dir: string, name: string) {
+    const path = join(dir, name);
+    this.fd = openSync(path, "w+");
+    unlinkSync(path);
+  }
+
+  add(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    this.count++;
+    if (this.pendingLength >= FLUSH_AT) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const buf = Buffer.from(this.pending.join(""), "utf8");
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.written + off);
+    this.written += buf.length;
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+
+  /** Streams the spooled bytes to `write`, 1 MiB at a time. */
+  copyTo(write: (text: string) => void): void {
+    this.flush();
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let pos = 0;
+    let carry = Buffer.alloc(0);
+    while (pos < this.written) {
+      const n = readSync(this.fd, chunk, 0, Math.min(chunk.length, this.written - pos), pos);
+      if (n <= 0) break;
+      pos += n;
+      // never split a UTF-8 sequence between two writes
+      let data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let end = data.length;
+      if (pos < this.written) {
+        let back = end - 1;
+        while (back > 0 && end - back < 4 && (data[back]! & 0xc0) === 0x80) back--;
+        if ((data[back]! & 0x80) !== 0) end = back;
+      }
+      carry = Buffer.from(data.subarray(end));
+      data = data.subarray(0, end);
+      write(data.toString("utf8"));
+    }
+    if (carry.length > 0) write(carry.toString("utf8"));
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export class SpooledJsonWriter implements AnalysisSink {
+  private readonly dir: string;
+  private readonly spools: Record<ArrayKey, Spool>;
+  private errorFindings = 0;
+
+  constructor(private readonly pretty: boolean) {
+    this.dir = mkdtempSync(join(tmpdir(), "mvsct-json-"));
+    const spools = {} as Record<ArrayKey, Spool>;
+    try {
+      for (const k of ARRAYS) spools[k] = new Spool(this.dir, k);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+    this.spools = spools;
+  }
+
+  segment(out: SegmentOutput): void {
+    for (const k of ARRAYS) {
+      const spool = this.spools[k];
+      for (const v of out[k]) {
+        const sep = spool.count === 0 ? "" : this.pretty ? ",\n" : ",";
+        spool.add(
+          this.pretty
+            ? `${sep}    ${JSON.stringify(v, null, 2).replace(/\n/g, "\n    ")}`
+            : `${sep}${JSON.stringify(v)}`,
+        );
+      }
+    }
+    for (const f of out.findings) if (f.severity === "error") this.errorFindings++;
+  }
+
+  /** Writes the whole document (head fields, then the spooled arrays) and releases the spools. */
+  finish(head: ReportHead, write: (text: string) => void): void {
+    try {
+      const fields: [string, unknown][] = [
+        ["schema", head.schema],
+        ["verdict", head.verdict],
+        ["capture", head.capture],
+        ...ARRAYS.map((k) => [k, this.spools[k]] as [string, unknown]),
+        ["otherSip", head.otherSip],
+      ];
+      const present = fields.filter(([, v]) => v !== undefined);
+      write(this.pretty ? "{\n" : "{");
+      present.forEach(([key, value], i) => {
+        const last = i === present.length - 1;
+        const name = JSON.stringify(key);
+        if (value instanceof Spool) {
+          if (value.count === 0) write(this.pretty ? `  ${name}: []` : `${name}:[]`);
+          else {
+            write(this.pretty ? `  ${name}: [\n` : `${name}:[`);
+            value.copyTo(write);
+            write(this.pretty ? "\n  ]" : "]");
+          }
+        } else
+          write(
+            this.pretty
+              ? `  ${name}: ${JSON.stringify(value, null, 2).replace(/\n/g, "\n  ")}`
+              : `${name}:${JSON.stringify(value)}`,
+          );
+        write(last ? (this.pretty ? "\n" : "") : this.pretty ? ",\n" : ",");
+      });
+      write("}\n");
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    for (const k of ARRAYS) this.spools[k].close();
+  }
+}
