@@ -5,7 +5,6 @@
  * the RTP packets themselves: a call that is over (segmenter.ts) is analysed while the capture is
  * still being read, handed to the sink, and forgotten. A short capture is one such set.
  */
-import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { readTransport } from "../pcap/decode.ts";
 import type { SipMessage } from "../../../protocol/src/wire/sip/types.ts";
@@ -36,8 +35,8 @@ export interface AnalyzeOptions {
   /** capture seconds between looks for calls that are over (tests make it small) */
   checkEveryS?: number;
   /**
-   * 2: read and follow RTP on a second thread (two-threads.ts); 1: one thread. Default: two for
-   * captures of 48 MiB and more, unless MVSCT_THREADS=1|2 says otherwise. Same results either way.
+   * 2: read and follow RTP on a second thread (two-threads.ts); 1 (default, or MVSCT_THREADS=2 for
+   * two): one thread. Same results either way.
    */
   threads?: 1 | 2;
 }
@@ -81,7 +80,7 @@ export function analyzeCaptureTo(path: string, opts: AnalyzeOptions, sink: Analy
   const side = new AnalysisSide(quietS, sink);
   const file = opts.displayName ?? basename(path);
   const checkEveryS = opts.checkEveryS;
-  if (useTwoThreads(path, opts.threads))
+  if (useTwoThreads(opts.threads))
     return runOnTwoThreads(
       path,
       { inband, quietS, ...(checkEveryS !== undefined ? { checkEveryS } : {}) },
@@ -99,18 +98,15 @@ export function analyzeCaptureTo(path: string, opts: AnalyzeOptions, sink: Analy
   return side.end(outcome, packets.t0, packets.finish(), file);
 }
 
-/** Below this size a second thread costs more to start than it saves. */
-const TWO_THREADS_FROM_BYTES = 48 * 1024 * 1024;
-
-function useTwoThreads(path: string, threads: 1 | 2 | undefined): boolean {
-  const env = process.env["MVSCT_THREADS"];
-  const want = threads ?? (env === "1" ? 1 : env === "2" ? 2 : undefined);
-  if (want !== undefined) return want === 2;
-  try {
-    return statSync(path).size >= TWO_THREADS_FROM_BYTES;
-  } catch {
-    return false; // the reader reports the file's problem
-  }
+/**
+ * One thread unless asked (threads: 2, or MVSCT_THREADS=2). Measured on this project's 2-vCPU
+ * machines, the second thread does not pay: V8's own GC and compiler threads already keep the
+ * second core about 60 % busy during a one-thread run, so the reader thread competes with them and
+ * the structured cloning of streams costs more than it saves (bench/PROFILE.md). With more cores
+ * it may.
+ */
+function useTwoThreads(threads: 1 | 2 | undefined): boolean {
+  return (threads ?? (process.env["MVSCT_THREADS"] === "2" ? 2 : 1)) === 2;
 }
 
 /**
