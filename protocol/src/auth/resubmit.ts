@@ -11,10 +11,9 @@
  * RFC 3261 §8.1.1.7: a new transaction has a new branch ("The branch ID inserted by an element
  * compliant with this specification MUST always begin with the characters "z9hG4bK"").
  */
-import { randomBytes } from "node:crypto";
 import type { SipHeader, SipRequest } from "../wire/sip/index.ts";
 import { canonicalHeaderName, getHeader, parseCSeq } from "../wire/sip/index.ts";
-import { BRANCH_MAGIC_COOKIE } from "../transaction/index.ts";
+import { BRANCH_MAGIC_COOKIE, randomHex } from "../transaction/index.ts";
 
 export interface ResubmitOptions {
   /** the new branch (default: z9hG4bK + 12 random hex digits) */
@@ -28,7 +27,7 @@ export interface ResubmitOptions {
 }
 
 export function newBranch(): string {
-  return `${BRANCH_MAGIC_COOKIE}${randomBytes(6).toString("hex")}`;
+  return `${BRANCH_MAGIC_COOKIE}${randomHex(6)}`;
 }
 
 /** The same request with CSeq + 1, a new top-Via branch and the header edits; null when the CSeq is unreadable. */

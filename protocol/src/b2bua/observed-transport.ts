@@ -9,6 +9,7 @@ import type {
   LocalAddress,
   MessageHandler,
   ReceivedFrom,
+  SendErrorHandler,
   SipTransport,
   TransportAddress,
   TransportEventHandler,
@@ -27,8 +28,8 @@ export class ObservedTransport implements SipTransport {
   get local(): LocalAddress {
     return this.inner.local;
   }
-  send(message: SipMessage | Buffer, to: TransportAddress): void {
-    this.inner.send(message, to);
+  send(message: SipMessage | Buffer, to: TransportAddress, onError?: SendErrorHandler): void {
+    this.inner.send(message, to, onError);
   }
   onMessage(handler: MessageHandler): void {
     this.inner.onMessage((m, from) => {

@@ -9,7 +9,6 @@
  * RFC 3261 §13.2.2.4 / §17.1.1.2: 2xx retransmissions reach the core as stray responses and are
  * acknowledged by the dialog.
  */
-import { randomBytes } from "node:crypto";
 import type { SipHeader, SipMessage, SipRequest, SipResponse } from "../wire/sip/index.ts";
 import {
   buildResponse,
@@ -29,6 +28,7 @@ import type {
 import { hostForUri, responseSender, targetOfUri, TransportSet } from "../transport/index.ts";
 import type { ReceivedFrom, SipTransport, TransportAddress, TransportProtocol } from "../transport/index.ts";
 import { newBranch } from "../auth/index.ts";
+import { randomHex } from "../transaction/index.ts";
 import type { DigestServer, SecretLookup } from "../auth/index.ts";
 import {
   answerOptions,
@@ -188,13 +188,13 @@ export class UserAgent implements UaContext {
   // ---- UaContext ---------------------------------------------------------------------------
 
   newTag(): string {
-    return this.options.newTag?.() ?? randomBytes(6).toString("hex");
+    return this.options.newTag?.() ?? randomHex(6);
   }
   newBranch(): string {
     return newBranch();
   }
   newCallId(): string {
-    return this.options.newCallId?.() ?? `${randomBytes(10).toString("hex")}@${this.localFor("udp").host}`;
+    return this.options.newCallId?.() ?? `${randomHex(10)}@${this.localFor("udp").host}`;
   }
   via(transport: TransportProtocol): ViaSpec {
     const local = this.localFor(transport);
@@ -218,7 +218,8 @@ export class UserAgent implements UaContext {
   }
   sendRequest(request: SipRequest, to: TransportAddress, tu: ClientTransactionUser): ClientTransaction {
     return this.transactions.sendRequest(request, tu, {
-      send: (m) => this.transport.send(m, to),
+      // a transport error (a refused TCP connect...) reaches the transaction: RFC 3261 §17.1.4
+      send: (m, onError) => this.transport.send(m, to, onError),
       reliable: to.transport === "tcp",
     });
   }

@@ -57,6 +57,8 @@ export interface LayerStats {
   readonly mergeEntries: number;
   readonly accepted2xx: number;
   readonly inviteClientRecords: number;
+  /** transactions only absorbing retransmissions (not counted against maxTransactions) */
+  readonly lingeringTransactions: number;
 }
 
 /**

@@ -12,4 +12,7 @@ export * from "./non-invite-server.ts";
 export * from "./uas-2xx.ts";
 export * from "./inbound.ts";
 export * from "./transaction-layer.ts";
+export * from "./random-hex.ts";
+export * from "./lingering.ts";
+export * from "./limits.ts";
 export { BRANCH_MAGIC_COOKIE } from "./message-fields.ts";

@@ -76,6 +76,8 @@ export class InviteClientTransaction {
   private ack: SipRequest | null = null;
   private started = false;
   private terminateAfterEvent = false;
+  /** RFC 3261 §18.4: the transport could not send one of our messages. */
+  private readonly onSendError = (reason: string): void => this.transportError(reason);
 
   constructor(
     request: SipRequest,
@@ -118,7 +120,7 @@ export class InviteClientTransaction {
   start(): void {
     if (this.started) throw new Error("bug: INVITE client transaction started twice");
     this.started = true;
-    this.deps.send(this.request);
+    this.deps.send(this.request, this.onSendError);
     if (this.current !== "calling") return; // a synchronous transport error already ended it
     if (this.values.A !== null) this.timers.start("A", this.values.A);
     this.timers.start("B", this.values.B);
@@ -126,6 +128,14 @@ export class InviteClientTransaction {
 
   receive(response: SipResponse): void {
     this.handle({ kind: "response", response });
+  }
+
+  /**
+   * Ends the wait in "Completed" now, as if Timer D had fired: the layer's bound on
+   * transactions that only absorb retransmissions (transaction-layer.ts). Elsewhere a no-op.
+   */
+  endLinger(): void {
+    if (this.current === "completed") this.terminate();
   }
 
   transportError(reason: string): void {
@@ -155,8 +165,10 @@ export class InviteClientTransaction {
       case "transport-error":
         // RFC 3261 §17.1.4: "The client transaction SHOULD inform the TU that a transport failure
         // has occurred, and the client transaction SHOULD transition directly to the
-        // 'Terminated' state."
-        this.tu.onTransportError?.(event.reason);
+        // 'Terminated' state." In "Completed" (an ACK that could not be sent) the TU already has
+        // the final response; a failure reported after it would read as a second outcome of the
+        // same request, so the machine only terminates.
+        if (this.current !== "completed") this.tu.onTransportError?.(event.reason);
         this.terminate();
         break;
     }
@@ -198,7 +210,9 @@ export class InviteClientTransaction {
       // pass the ACK to the transport layer for transmission."
       this.transition("completed");
       this.ack = buildAckForNonSuccess(this.request, response);
-      this.deps.send(this.ack);
+      // an ACK the transport refuses ends the machine (silently, see "transport-error") but the
+      // response still goes up
+      this.deps.send(this.ack, this.onSendError);
       this.tu.onResponse(response);
       return;
     }
@@ -206,7 +220,7 @@ export class InviteClientTransaction {
     // "Any retransmissions of the final response that are received while in the 'Completed'
     // state MUST cause the ACK to be re-passed to the transport layer for retransmission, but the
     // newly received response MUST NOT be passed up to the TU."
-    if (this.ack !== null) this.deps.send(this.ack);
+    if (this.ack !== null) this.deps.send(this.ack, this.onSendError);
   }
 
   private onTimer(timer: InviteClientTimer): void {
@@ -219,7 +233,7 @@ export class InviteClientTransaction {
         // process MUST continue so that the request is retransmitted with intervals that double
         // after each transmission."
         this.retransmits++;
-        this.deps.send(this.request);
+        this.deps.send(this.request, this.onSendError);
         if (this.current !== "calling") return;
         this.intervalA *= 2;
         if (this.retransmitCap === undefined || this.retransmits < this.retransmitCap) {
@@ -274,7 +288,10 @@ export class InviteClientTransaction {
         // with a value of at least 32 seconds for unreliable transports, and a value of zero
         // seconds for reliable transports."
         if (this.values.D === 0) this.terminateAfterEvent = true;
-        else this.timers.start("D", this.values.D);
+        else {
+          this.timers.start("D", this.values.D);
+          this.deps.onLinger?.();
+        }
         break;
       case "terminated":
         // "The client transaction MUST be destroyed the instant it enters the 'Terminated'

@@ -83,6 +83,8 @@ export class InviteServerTransaction {
   private lastSentCount = 0;
   private started = false;
   private terminateAfterEvent = false;
+  /** RFC 3261 §18.4: the transport could not send one of our messages. */
+  private readonly onSendError = (reason: string): void => this.transportError(reason);
 
   constructor(
     request: SipRequest,
@@ -136,6 +138,14 @@ export class InviteServerTransaction {
     const before = this.lastSentCount;
     this.handle({ kind: "tu-response", response });
     return this.lastSentCount !== before;
+  }
+
+  /**
+   * Ends the wait in "Confirmed" now, as if Timer I had fired: the layer's bound on
+   * transactions that only absorb retransmissions (transaction-layer.ts). Elsewhere a no-op.
+   */
+  endLinger(): void {
+    if (this.current === "confirmed") this.terminate();
   }
 
   transportError(reason: string): void {
@@ -272,7 +282,7 @@ export class InviteServerTransaction {
 
   private transmit(response: SipResponse): void {
     this.lastSentCount++;
-    this.deps.send(response);
+    this.deps.send(response, this.onSendError);
   }
 
   private terminate(): void {
@@ -301,7 +311,10 @@ export class InviteServerTransaction {
         // "When this state is entered, timer I is set to fire in T4 seconds for unreliable
         // transports, and zero seconds for reliable transports."
         if (this.values.I === 0) this.terminateAfterEvent = true;
-        else this.timers.start("I", this.values.I);
+        else {
+          this.timers.start("I", this.values.I);
+          this.deps.onLinger?.();
+        }
         break;
       case "terminated":
         // "Once the transaction is in the 'Terminated' state, it MUST be destroyed immediately."

@@ -5,6 +5,11 @@
  *
  * Nothing here throws on a malformed message: absent or unreadable fields come back as null and
  * the layer reports the message as invalid.
+ *
+ * The parsed top Via, CSeq, Call-ID and tags are cached per message object (a WeakMap, so the
+ * cache goes with the message): matching, the merge check, the ACK pairing and the overload
+ * answer read them 3-6 times per message (bench/b2bua/NOTES.md). Messages are immutable values
+ * (wire/sip/types.ts: readonly everywhere); a changed message is a new object.
  */
 import type { SipHeader, SipMessage } from "../wire/sip/index.ts";
 import type { CSeq, Via } from "../wire/sip/index.ts";
@@ -17,6 +22,25 @@ import {
   parseVia,
 } from "../wire/sip/index.ts";
 import { isReliableTransport } from "./timers.ts";
+
+interface ParsedFields {
+  via?: Via | null;
+  cseq?: CSeq | null;
+  callId?: string | null;
+  toTag?: string | null;
+  fromTag?: string | null;
+}
+
+const parsedFields = new WeakMap<SipMessage, ParsedFields>();
+
+function fieldsOf(msg: SipMessage): ParsedFields {
+  let f = parsedFields.get(msg);
+  if (f === undefined) {
+    f = {};
+    parsedFields.set(msg, f);
+  }
+  return f;
+}
 
 /** The RFC 3261 §8.1.1.7 magic cookie: "The branch ID ... MUST always begin with ... z9hG4bK". */
 export const BRANCH_MAGIC_COOKIE = "z9hG4bK";
@@ -38,25 +62,42 @@ export function topViaText(msg: SipMessage): string | null {
 }
 
 export function topVia(msg: SipMessage): Via | null {
-  const text = topViaText(msg);
-  return text === null ? null : parseVia(text);
+  const f = fieldsOf(msg);
+  if (f.via === undefined) {
+    const text = topViaText(msg);
+    f.via = text === null ? null : parseVia(text);
+  }
+  return f.via;
 }
 
 export function cseqOf(msg: SipMessage): CSeq | null {
-  const v = firstHeader(msg, "cseq");
-  return v === null ? null : parseCSeq(v);
+  const f = fieldsOf(msg);
+  if (f.cseq === undefined) {
+    const v = firstHeader(msg, "cseq");
+    f.cseq = v === null ? null : parseCSeq(v);
+  }
+  return f.cseq;
 }
 
 export function callIdOf(msg: SipMessage): string | null {
-  const v = firstHeader(msg, "call-id");
-  return v === null || v.trim() === "" ? null : v.trim();
+  const f = fieldsOf(msg);
+  if (f.callId === undefined) {
+    const v = firstHeader(msg, "call-id");
+    f.callId = v === null || v.trim() === "" ? null : v.trim();
+  }
+  return f.callId;
 }
 
 /** The `tag` parameter of the To or From header, or null (absent or unreadable). */
 export function tagOf(msg: SipMessage, name: "to" | "from"): string | null {
+  const f = fieldsOf(msg);
+  const cached = name === "to" ? f.toTag : f.fromTag;
+  if (cached !== undefined) return cached;
   const v = firstHeader(msg, name);
-  if (v === null) return null;
-  return parseNameAddr(v)?.tag ?? null;
+  const tag = v === null ? null : (parseNameAddr(v)?.tag ?? null);
+  if (name === "to") f.toTag = tag;
+  else f.fromTag = tag;
+  return tag;
 }
 
 /**

@@ -70,6 +70,8 @@ export class NonInviteClientTransaction {
   private retransmits = 0;
   private started = false;
   private terminateAfterEvent = false;
+  /** RFC 3261 §18.4: the transport could not send one of our messages. */
+  private readonly onSendError = (reason: string): void => this.transportError(reason);
 
   constructor(
     request: SipRequest,
@@ -108,13 +110,21 @@ export class NonInviteClientTransaction {
     if (this.started) throw new Error("bug: non-INVITE client transaction started twice");
     this.started = true;
     this.timers.start("F", this.values.F);
-    this.deps.send(this.request);
+    this.deps.send(this.request, this.onSendError);
     if (this.current !== "trying") return;
     if (this.values.E !== null) this.timers.start("E", this.values.E);
   }
 
   receive(response: SipResponse): void {
     this.handle({ kind: "response", response });
+  }
+
+  /**
+   * Ends the wait in "Completed" now, as if Timer K had fired: the layer's bound on
+   * transactions that only absorb retransmissions (transaction-layer.ts). Elsewhere a no-op.
+   */
+  endLinger(): void {
+    if (this.current === "completed") this.terminate();
   }
 
   transportError(reason: string): void {
@@ -177,7 +187,7 @@ export class NonInviteClientTransaction {
         // be passed to the transport layer for retransmission, and Timer E MUST be reset with a
         // value of T2 seconds."
         this.retransmits++;
-        this.deps.send(this.request);
+        this.deps.send(this.request, this.onSendError);
         if (this.current !== s) return;
         this.intervalE = s === "trying" ? nextInterval(this.intervalE, this.values.T2) : this.values.T2;
         if (this.retransmitCap === undefined || this.retransmits < this.retransmitCap) {
@@ -224,7 +234,10 @@ export class NonInviteClientTransaction {
         // "Once the client transaction enters the 'Completed' state, it MUST set Timer K to fire
         // in T4 seconds for unreliable transports, and zero seconds for reliable transports."
         if (this.values.K === 0) this.terminateAfterEvent = true;
-        else this.timers.start("K", this.values.K);
+        else {
+          this.timers.start("K", this.values.K);
+          this.deps.onLinger?.();
+        }
         break;
       case "terminated":
         // "Once the transaction is in the terminated state, it MUST be destroyed immediately."

@@ -72,6 +72,8 @@ export class NonInviteServerTransaction {
   private sentCount = 0;
   private retransmits = 0;
   private terminateAfterEvent = false;
+  /** RFC 3261 §18.4: the transport could not send one of our messages. */
+  private readonly onSendError = (reason: string): void => this.transportError(reason);
 
   constructor(
     request: SipRequest,
@@ -113,6 +115,14 @@ export class NonInviteServerTransaction {
     const before = this.sentCount;
     this.handle({ kind: "tu-response", response });
     return this.sentCount !== before;
+  }
+
+  /**
+   * Ends the wait in "Completed" now, as if Timer J had fired: the layer's bound on
+   * transactions that only absorb retransmissions (transaction-layer.ts). Elsewhere a no-op.
+   */
+  endLinger(): void {
+    if (this.current === "completed") this.terminate();
   }
 
   transportError(reason: string): void {
@@ -194,12 +204,12 @@ export class NonInviteServerTransaction {
 
   private transmit(response: SipResponse): void {
     this.sentCount++;
-    this.deps.send(response);
+    this.deps.send(response, this.onSendError);
   }
 
   private retransmit(response: SipResponse): void {
     this.retransmits++;
-    this.deps.send(response);
+    this.deps.send(response, this.onSendError);
   }
 
   private terminate(): void {
@@ -219,7 +229,10 @@ export class NonInviteServerTransaction {
         // "When the server transaction enters the 'Completed' state, it MUST set Timer J to fire
         // in 64*T1 seconds for unreliable transports, and zero seconds for reliable transports."
         if (this.values.J === 0) this.terminateAfterEvent = true;
-        else this.timers.start("J", this.values.J);
+        else {
+          this.timers.start("J", this.values.J);
+          this.deps.onLinger?.();
+        }
         break;
       case "terminated":
         // "The server transaction MUST be destroyed the instant it enters the 'Terminated' state."

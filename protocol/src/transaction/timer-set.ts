@@ -6,8 +6,12 @@
  */
 import type { Clock, TimerHandle } from "./clock.ts";
 
+/** Stands in for the handle until setTimer returns it (the callback needs the entry first). */
+const PLACEHOLDER: TimerHandle = Object.freeze({ id: 0 });
+
 export class TimerSet<N extends string> {
-  private readonly running = new Map<N, TimerHandle>();
+  /** running timers as [name, handle] pairs: a machine has at most 4, so a scan beats a Map */
+  private running: [N, TimerHandle][] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -16,30 +20,34 @@ export class TimerSet<N extends string> {
 
   start(name: N, ms: number): void {
     this.cancel(name);
-    const handle = this.clock.setTimer(ms, () => {
-      if (this.running.get(name) !== handle) return;
-      this.running.delete(name);
+    const entry: [N, TimerHandle] = [name, PLACEHOLDER];
+    entry[1] = this.clock.setTimer(ms, () => {
+      const i = this.running.indexOf(entry);
+      if (i < 0) return;
+      this.running.splice(i, 1);
       this.onFire(name);
     });
-    this.running.set(name, handle);
+    this.running.push(entry);
   }
 
   cancel(name: N): void {
-    const handle = this.running.get(name);
-    if (handle === undefined) return;
-    this.clock.clearTimer(handle);
-    this.running.delete(name);
+    const i = this.running.findIndex((e) => e[0] === name);
+    if (i < 0) return;
+    this.clock.clearTimer(this.running[i]![1]);
+    this.running.splice(i, 1);
   }
 
   cancelAll(): void {
-    for (const name of [...this.running.keys()]) this.cancel(name);
+    const all = this.running;
+    this.running = [];
+    for (const e of all) this.clock.clearTimer(e[1]);
   }
 
   has(name: N): boolean {
-    return this.running.has(name);
+    return this.running.some((e) => e[0] === name);
   }
 
   get size(): number {
-    return this.running.size;
+    return this.running.length;
   }
 }

@@ -112,8 +112,28 @@ export interface TransactionTimers extends BaseTimers {
   readonly K: number;
 }
 
-/** Table 4 applied to a transport: unreliable (UDP) or reliable (TCP, TLS, SCTP, WS). */
+/** deriveTimers' results per base object (every transaction of a layer shares its base). */
+const derived = new WeakMap<BaseTimers, { unreliable?: TransactionTimers; reliable?: TransactionTimers }>();
+
+/**
+ * Table 4 applied to a transport: unreliable (UDP) or reliable (TCP, TLS, SCTP, WS). The result is
+ * frozen and shared by every call with the same `base` object and transport kind.
+ */
 export function deriveTimers(base: BaseTimers, reliable: boolean): TransactionTimers {
+  let entry = derived.get(base);
+  if (entry === undefined) {
+    entry = {};
+    derived.set(base, entry);
+  }
+  const known = reliable ? entry.reliable : entry.unreliable;
+  if (known !== undefined) return known;
+  const timers = computeTimers(base, reliable);
+  if (reliable) entry.reliable = timers;
+  else entry.unreliable = timers;
+  return timers;
+}
+
+function computeTimers(base: BaseTimers, reliable: boolean): TransactionTimers {
   checkBase(base);
   const { T1, T2, T4 } = base;
   const timeout = TIMEOUT_T1_MULTIPLIER * T1;

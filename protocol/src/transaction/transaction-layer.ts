@@ -14,7 +14,6 @@
  * `receive()` never throws and never answers on its own: it says what happened (`Inbound`) and,
  * for 482 / 503, hands the core a ready-made response to send.
  */
-import { randomBytes } from "node:crypto";
 import type { SipMessage, SipRequest, SipResponse } from "../wire/sip/index.ts";
 import type { Clock } from "./clock.ts";
 import { InviteClientTransaction } from "./invite-client.ts";
@@ -40,6 +39,9 @@ import type {
   ServerTransaction,
 } from "./inbound.ts";
 import { AcceptedInvites } from "./accepted-invites.ts";
+import { randomHex } from "./random-hex.ts";
+import { LingeringSet } from "./lingering.ts";
+import { DEFAULT_MAX_LINGERING, DEFAULT_MAX_TRANSACTIONS, DEFAULT_RETRY_AFTER_S } from "./limits.ts";
 import type { AcceptedInvite } from "./accepted-invites.ts";
 import {
   cancelTargetKey,
@@ -56,22 +58,22 @@ export interface TransactionLayerOptions {
   /** default transport; per-transaction senders may override it */
   readonly send: Sender;
   readonly config?: TransactionConfig;
-  /** live transactions (client + server) at which new incoming requests get 503 */
+  /**
+   * live transactions (client + server) at which new incoming requests get 503; transactions that
+   * only absorb retransmissions (see `maxLingering`) are not counted
+   */
   readonly maxTransactions?: number;
+  /**
+   * transactions kept only to absorb retransmissions (INVITE client "Completed", Timer D; non-INVITE
+   * client "Completed", Timer K; INVITE server "Confirmed", Timer I; non-INVITE server
+   * "Completed", Timer J) beyond which the oldest is ended early
+   */
+  readonly maxLingering?: number;
   /** Retry-After (seconds) on that 503 */
   readonly retryAfterS?: number;
   /** To-tag generator for responses the layer builds (CANCEL handling) */
   readonly newTag?: () => string;
 }
-
-/**
- * Completed transactions stay until their Timer D/J/H window (64·T1 = 32 s over UDP) ends, so the
- * count at a steady rate is about calls/s × 4 transactions per call (INVITE and BYE, client and
- * server side of a B2BUA) × 32 s: 500 calls/s already holds ~64,000. The call cap is the first
- * overload guard; this one only has to stop runaway state.
- */
-export const DEFAULT_MAX_TRANSACTIONS = 100_000;
-export const DEFAULT_RETRY_AFTER_S = 5;
 
 interface InviteClientRecord {
   readonly send: Sender;
@@ -79,6 +81,7 @@ interface InviteClientRecord {
 }
 
 type MergeOwner = ServerTransaction | AcceptedInvite;
+type AnyTransaction = ClientTransaction | ServerTransaction;
 
 export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
@@ -87,6 +90,7 @@ export class TransactionLayer {
   private readonly merges = new Map<string, MergeOwner>();
   private readonly accepted = new AcceptedInvites();
   private readonly inviteClients = new Map<InviteClientTransaction, InviteClientRecord>();
+  private readonly lingering: LingeringSet<AnyTransaction>;
   private readonly config: TransactionConfig;
   private readonly maxTransactions: number;
   private readonly retryAfterS: number;
@@ -94,12 +98,18 @@ export class TransactionLayer {
   constructor(private readonly options: TransactionLayerOptions) {
     this.config = options.config ?? defaultTransactionConfig;
     this.maxTransactions = options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS;
+    this.lingering = new LingeringSet(options.maxLingering ?? DEFAULT_MAX_LINGERING);
     this.retryAfterS = options.retryAfterS ?? DEFAULT_RETRY_AFTER_S;
   }
 
-  /** Live client + server transactions. */
+  /** Client + server transactions in the layer's tables, lingering ones included. */
   get size(): number {
     return this.clients.size + this.servers.size + this.legacyServers.size;
+  }
+
+  /** Transactions still at work (`size` minus the lingering ones): what `maxTransactions` caps. */
+  get liveCount(): number {
+    return this.size - this.lingering.size;
   }
 
   stats(): LayerStats {
@@ -109,6 +119,7 @@ export class TransactionLayer {
       mergeEntries: this.merges.size,
       accepted2xx: this.accepted.size,
       inviteClientRecords: this.inviteClients.size,
+      lingeringTransactions: this.lingering.size,
     };
   }
 
@@ -124,13 +135,14 @@ export class TransactionLayer {
     if (key === null) throw new Error("bug: request without a Via branch given to the transaction layer");
     if (this.clients.has(key)) throw new Error(`bug: client transaction ${key} already exists`);
     const send = opts.send ?? this.options.send;
+    let tx: ClientTransaction | null = null;
     const deps = {
       clock: this.options.clock,
       send,
       reliable: opts.reliable ?? viaIsReliable(request),
       config: this.config,
+      onLinger: () => tx !== null && this.lingering.add(tx),
     };
-    let tx: ClientTransaction;
     if (request.method === "INVITE") {
       const record: InviteClientRecord = { send, pendingCancel: null };
       const inv: InviteClientTransaction = new InviteClientTransaction(request, deps, {
@@ -143,21 +155,24 @@ export class TransactionLayer {
         onTerminated: () => {
           this.inviteClients.delete(inv);
           this.clients.delete(key);
+          this.lingering.delete(inv);
           tu.onTerminated?.();
         },
       });
       this.inviteClients.set(inv, record);
       tx = inv;
     } else {
-      tx = new NonInviteClientTransaction(request, deps, {
+      const nic: NonInviteClientTransaction = new NonInviteClientTransaction(request, deps, {
         onResponse: (r) => tu.onResponse(r),
         onTimeout: () => tu.onTimeout?.(),
         onTransportError: (reason) => tu.onTransportError?.(reason),
         onTerminated: () => {
           this.clients.delete(key);
+          this.lingering.delete(nic);
           tu.onTerminated?.();
         },
       });
+      tx = nic;
     }
     this.clients.set(key, tx);
     tx.start();
@@ -247,7 +262,7 @@ export class TransactionLayer {
     if (merge !== null && this.merges.has(merge)) {
       return { kind: "merged", request, response: buildResponse(request, 482, { toTag: this.tag() }) };
     }
-    if (this.size >= this.maxTransactions) {
+    if (this.liveCount >= this.maxTransactions) {
       // RFC 3261 §21.5.4 503: "The server MAY include a Retry-After header field".
       const retryAfter = makeHeader("retry-after", String(this.retryAfterS));
       return {
@@ -269,13 +284,14 @@ export class TransactionLayer {
     if (key !== null && this.servers.has(key))
       throw new Error(`bug: server transaction ${key} already exists`);
     const merge = mergeKey(request);
+    let tx: ServerTransaction | null = null;
     const deps = {
       clock: this.options.clock,
       send: opts.send ?? this.options.send,
       reliable: opts.reliable ?? viaIsReliable(request),
       config: this.config,
+      onLinger: () => tx !== null && this.lingering.add(tx),
     };
-    let tx: ServerTransaction | null = null;
     const wrapped: ServerTransactionUser = {
       onTimeout: () => tu.onTimeout?.(),
       onTransportError: (reason) => tu.onTransportError?.(reason),
@@ -283,6 +299,7 @@ export class TransactionLayer {
         if (key !== null) this.servers.delete(key);
         else if (tx !== null) this.legacyServers.delete(tx);
         if (merge !== null && this.merges.get(merge) === tx) this.merges.delete(merge);
+        if (tx !== null) this.lingering.delete(tx);
         tu.onTerminated?.();
       },
     };
@@ -385,6 +402,6 @@ export class TransactionLayer {
 
   /** RFC 3261 §19.3: tags "MUST be globally unique and cryptographically random with at least 32 bits of randomness". */
   private tag(): string {
-    return this.options.newTag !== undefined ? this.options.newTag() : randomBytes(6).toString("hex");
+    return this.options.newTag !== undefined ? this.options.newTag() : randomHex(6);
   }
 }

@@ -7,8 +7,14 @@ import type { SipMessage, SipResponse } from "../wire/sip/types.ts";
 import type { Clock } from "./clock.ts";
 import type { TransactionConfig } from "./timers.ts";
 
-/** Hands a message to the transport layer (bound to the destination by the caller). */
-export type Sender = (message: SipMessage) => void;
+/**
+ * Hands a message to the transport layer (bound to the destination by the caller). `onError`, when
+ * the sender supports it, is told (at most once, synchronously or later) that the transport could
+ * not send this message: RFC 3261 §18.4 "the transport user will be informed of the error", which
+ * the machines turn into a transport error (§17.1.4, §17.2.4). A sender that ignores it is valid:
+ * the transaction then times out instead (Timer B / F / H).
+ */
+export type Sender = (message: SipMessage, onError?: (reason: string) => void) => void;
 
 export interface TransactionDeps {
   readonly clock: Clock;
@@ -16,6 +22,11 @@ export interface TransactionDeps {
   /** reliable transport (TCP, TLS, SCTP, WS): no retransmissions, zero-length wait timers */
   readonly reliable: boolean;
   readonly config?: TransactionConfig;
+  /**
+   * The machine entered a state that only absorbs retransmissions until a timer ends it (Timer D,
+   * K, I or J): the layer stops counting it as live (transaction-layer.ts).
+   */
+  readonly onLinger?: () => void;
 }
 
 /** Why a transaction reached "Terminated" without the TU ending it. */

@@ -18,6 +18,7 @@ import type {
   MessageHandler,
   SipTransport,
   TransportAddress,
+  SendErrorHandler,
   TransportEventHandler,
   TransportProtocol,
 } from "./types.ts";
@@ -39,6 +40,7 @@ export class FakeNetwork {
   readonly log: WireRecord[] = [];
   private readonly bound = new Map<string, FakeTransport>();
   private readonly lossRules = new Set<LossRule>();
+  private refuse: { readonly udp: boolean } | null = null;
 
   constructor(
     readonly clock: Clock,
@@ -54,6 +56,21 @@ export class FakeNetwork {
       this.bound.set(key, t);
     }
     return t;
+  }
+
+  /**
+   * A TCP send to an address nobody listens on fails like a refused connect ("connection
+   * refused", reported to the sender after `latencyMs`); with `refuseUdp` a UDP send there fails
+   * too (an unreachable destination, ICMP-style). By default UDP to nowhere is silently lost.
+   */
+  refuseUnbound(options: { readonly refuseUdp?: boolean } = {}): void {
+    this.refuse = { udp: options.refuseUdp ?? false };
+  }
+
+  /** @internal why a send to `to` fails at once (null: it goes on the wire) */
+  refusal(to: TransportAddress): string | null {
+    if (this.refuse === null || this.bound.has(addressKey(to))) return null;
+    return to.transport === "tcp" || this.refuse.udp ? `connection refused by ${addressKey(to)}` : null;
   }
 
   /** Drops every packet the rule matches until the returned function is called. */
@@ -117,15 +134,21 @@ export class FakeTransport implements SipTransport {
     return to.transport === "tcp" && this.network.isBound(to);
   }
 
-  send(message: SipMessage | Buffer, to: TransportAddress): void {
-    if (this.closed) return this.pipeline.emit({ kind: "send-error", to, reason: "transport closed" });
-    if (!this.protocols.includes(to.transport))
-      return this.pipeline.emit({ kind: "send-error", to, reason: `no ${to.transport} here` });
-    this.network.carry(
-      { ...this.local, transport: to.transport },
-      { ...to, host: normalizeIp(to.host) },
-      toWire(message),
-    );
+  send(message: SipMessage | Buffer, to: TransportAddress, onError?: SendErrorHandler): void {
+    const fail = (reason: string): void => {
+      this.pipeline.emit({ kind: "send-error", to, reason });
+      onError?.(reason);
+    };
+    if (this.closed) return fail("transport closed");
+    if (!this.protocols.includes(to.transport)) return fail(`no ${to.transport} here`);
+    const dest = { ...to, host: normalizeIp(to.host) };
+    const refusal = this.network.refusal(dest);
+    if (refusal !== null) {
+      // what a real TCP connect to a closed port reports, after the network's latency
+      this.network.clock.setTimer(this.network.latencyMs, () => fail(refusal));
+      return;
+    }
+    this.network.carry({ ...this.local, transport: to.transport }, dest, toWire(message));
   }
 
   /** Delivers raw bytes as if they came from `from` (tests of malformed input). */

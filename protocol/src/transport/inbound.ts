@@ -10,10 +10,9 @@
  * "Miscellaneous warning"). RFC 3261 §17.1.1.3: an ACK is never answered. RFC 3261 §18.1.2 /
  * RFC 4475 §3.1.2.5: a response that cannot be parsed is discarded.
  */
-import { randomBytes } from "node:crypto";
 import type { SipHeader, SipMessage, SipParseErrorCode, SipResponse } from "../wire/sip/index.ts";
 import { getHeader, getHeaders, parseSip, parseVia } from "../wire/sip/index.ts";
-import { buildResponse } from "../transaction/index.ts";
+import { buildResponse, randomHex } from "../transaction/index.ts";
 import { stampVia } from "./via-received.ts";
 import type { PacketSource } from "./via-received.ts";
 
@@ -97,5 +96,5 @@ export function warningHeader(warnAgent: string, text: string): SipHeader {
 }
 
 function randomTag(): string {
-  return randomBytes(6).toString("hex");
+  return randomHex(6);
 }

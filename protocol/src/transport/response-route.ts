@@ -21,7 +21,13 @@
 import type { SipMessage, SipResponse } from "../wire/sip/index.ts";
 import { getHeaders, parseVia } from "../wire/sip/index.ts";
 import { stripBrackets } from "./address.ts";
-import type { ReceivedFrom, SipTransport, TransportAddress, TransportProtocol } from "./types.ts";
+import type {
+  ReceivedFrom,
+  SendErrorHandler,
+  SipTransport,
+  TransportAddress,
+  TransportProtocol,
+} from "./types.ts";
 
 /** RFC 3261 §18.1.1 / §19.1.2: "5060 for UDP, TCP and SCTP". */
 export const DEFAULT_SIP_PORT = 5060;
@@ -62,12 +68,16 @@ export function sendResponse(
   transport: SipTransport,
   response: SipResponse,
   source: ReceivedFrom | null,
+  onError?: SendErrorHandler,
 ): boolean {
   const route = routeResponse(response, source);
-  if (route === null) return false;
+  if (route === null) {
+    onError?.("no route for the response (its top Via is missing, unreadable or not UDP/TCP)");
+    return false;
+  }
   const viaConnection = route.fallback !== null && source !== null;
   const to = viaConnection && !transport.hasConnection(route.primary) ? route.fallback! : route.primary;
-  transport.send(response, to);
+  transport.send(response, to, onError);
   return true;
 }
 
@@ -75,9 +85,12 @@ export function sendResponse(
  * A Sender (transaction/transaction-user.ts) bound to the source of a received request: what the
  * core passes as `send` when it creates the server transaction for that request.
  */
-export function responseSender(transport: SipTransport, source: ReceivedFrom): (message: SipMessage) => void {
-  return (message) => {
-    if (message.kind === "response") sendResponse(transport, message, source);
-    else transport.send(message, source);
+export function responseSender(
+  transport: SipTransport,
+  source: ReceivedFrom,
+): (message: SipMessage, onError?: SendErrorHandler) => void {
+  return (message, onError) => {
+    if (message.kind === "response") sendResponse(transport, message, source, onError);
+    else transport.send(message, source, onError);
   };
 }

@@ -24,6 +24,7 @@ import type {
   MessageHandler,
   SipTransport,
   TransportAddress,
+  SendErrorHandler,
   TransportEventHandler,
   TransportProtocol,
 } from "./types.ts";
@@ -54,6 +55,8 @@ interface Connection {
   readonly socket: Socket;
   readonly peer: TransportAddress;
   readonly framer: StreamFramer;
+  /** the socket's error ("connect ECONNREFUSED 127.0.0.1:5060"), what pending writes report */
+  failure: string | null;
 }
 
 export class TcpTransport implements SipTransport {
@@ -122,8 +125,11 @@ export class TcpTransport implements SipTransport {
     return c !== undefined && !c.socket.destroyed;
   }
 
-  send(message: SipMessage | Buffer, to: TransportAddress): void {
-    const fail = (reason: string): void => this.pipeline.emit({ kind: "send-error", to, reason });
+  send(message: SipMessage | Buffer, to: TransportAddress, onError?: SendErrorHandler): void {
+    const fail = (reason: string): void => {
+      this.pipeline.emit({ kind: "send-error", to, reason });
+      onError?.(reason);
+    };
     if (this.closed) return fail("transport closed");
     if (to.transport !== "tcp") return fail(`TCP transport asked to send over ${to.transport}`);
     if (isIP(stripBrackets(to.host)) === 0) return fail(`${to.host} is not an IP literal (no DNS here)`);
@@ -140,7 +146,15 @@ export class TcpTransport implements SipTransport {
       conn.socket.destroy();
       return fail("peer is not reading: output buffer over the limit, connection closed");
     }
-    conn.socket.write(bytes);
+    if (onError === undefined) {
+      conn.socket.write(bytes);
+      return;
+    }
+    // a refused or reset connection fails every write still queued on it (Node calls back each
+    // one with an error); the connection's own error says why better than the write's does
+    conn.socket.write(bytes, (err) => {
+      if (err) onError(conn.failure ?? err.message);
+    });
   }
 
   close(): Promise<void> {
@@ -157,8 +171,12 @@ export class TcpTransport implements SipTransport {
     if (existing !== undefined && !existing.socket.destroyed) return existing;
     if (this.connections.size >= this.maxConnections) return null;
     const socket = connect({ host: stripBrackets(to.host), port: to.port });
-    socket.on("error", (err) => this.pipeline.emit({ kind: "send-error", to: peer, reason: err.message }));
-    return this.register(socket, peer);
+    const conn = this.register(socket, peer);
+    socket.on("error", (err) => {
+      conn.failure = err.message;
+      this.pipeline.emit({ kind: "send-error", to: peer, reason: err.message });
+    });
+    return conn;
   }
 
   private accept(socket: Socket): void {
@@ -176,13 +194,16 @@ export class TcpTransport implements SipTransport {
       socket.destroy();
       return;
     }
-    socket.on("error", (err) => this.pipeline.emit({ kind: "connection-closed", peer, reason: err.message }));
-    this.register(socket, peer);
+    const conn = this.register(socket, peer);
+    socket.on("error", (err) => {
+      conn.failure = err.message;
+      this.pipeline.emit({ kind: "connection-closed", peer, reason: err.message });
+    });
   }
 
   private register(socket: Socket, peer: TransportAddress): Connection {
     const key = addressKey(peer);
-    const conn: Connection = { socket, peer, framer: new StreamFramer(this.maxBufferBytes) };
+    const conn: Connection = { socket, peer, framer: new StreamFramer(this.maxBufferBytes), failure: null };
     this.connections.set(key, conn);
     socket.setNoDelay(true);
     socket.setTimeout(this.idleTimeoutMs, () => {

@@ -9,6 +9,7 @@ import type {
   MessageHandler,
   SipTransport,
   TransportAddress,
+  SendErrorHandler,
   TransportEventHandler,
   TransportProtocol,
 } from "./types.ts";
@@ -44,13 +45,15 @@ export class TransportSet implements SipTransport {
     return this.member(to.transport)?.hasConnection(to) ?? false;
   }
 
-  send(message: SipMessage | Buffer, to: TransportAddress): void {
+  send(message: SipMessage | Buffer, to: TransportAddress, onError?: SendErrorHandler): void {
     const m = this.member(to.transport);
     if (m === null) {
-      this.eventHandler?.({ kind: "send-error", to, reason: `no ${to.transport} transport` });
+      const reason = `no ${to.transport} transport`;
+      this.eventHandler?.({ kind: "send-error", to, reason });
+      onError?.(reason);
       return;
     }
-    m.send(message, to);
+    m.send(message, to, onError);
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,14 @@ export type TransportEvent =
 
 export type TransportEventHandler = (event: TransportEvent) => void;
 
+/**
+ * Told, at most once per send, that this message could not be handed to the network (a refused or
+ * reset TCP connection, a closed transport, an address the socket cannot reach, a send(2) error).
+ * May run synchronously inside `send` or later. RFC 3261 §18.4: "the transport user will be
+ * informed of the error"; §17.1.4 / §17.2.4: the transaction "SHOULD inform the TU".
+ */
+export type SendErrorHandler = (reason: string) => void;
+
 export interface SipTransport {
   /** the protocol(s) served; a TransportSet serves several */
   readonly protocols: readonly TransportProtocol[];
@@ -59,9 +67,10 @@ export interface SipTransport {
   readonly local: LocalAddress;
   /**
    * Sends a message (serialized; Content-Length added when missing, RFC 3261 §18.3) or raw bytes.
-   * `to.host` must be an IP literal: no DNS is done here. Failures become "send-error" events.
+   * `to.host` must be an IP literal: no DNS is done here. Failures become "send-error" events and,
+   * when `onError` is given, a call to it (once).
    */
-  send(message: SipMessage | Buffer, to: TransportAddress): void;
+  send(message: SipMessage | Buffer, to: TransportAddress, onError?: SendErrorHandler): void;
   /** Sets the receiver of parsed messages (one handler; a later call replaces it). */
   onMessage(handler: MessageHandler): void;
   /** Sets the receiver of diagnostics. */

@@ -20,6 +20,7 @@ import type {
   MessageHandler,
   SipTransport,
   TransportAddress,
+  SendErrorHandler,
   TransportEventHandler,
   TransportProtocol,
 } from "./types.ts";
@@ -34,7 +35,22 @@ export interface UdpTransportOptions {
   /** warn-agent for Warning headers (default host:port) */
   readonly warnAgent?: string;
   readonly malformedRepliesPerSecond?: number;
+  /**
+   * SO_RCVBUF / SO_SNDBUF in bytes (default UDP_SOCKET_BUFFER_BYTES; Linux caps the request at
+   * net.core.rmem_max / wmem_max without an error). 0 keeps the system default.
+   */
+  readonly recvBufferSize?: number;
+  readonly sendBufferSize?: number;
 }
+
+/**
+ * The socket buffers asked for by default: 4 MiB. With Linux's default 208 KiB a receive buffer
+ * holds ~90 loopback datagrams (each charged ~2.3 KiB of skb truesize), about 13 ms of a
+ * 500 calls/s B2BUA's 7,000 messages/s; any longer event-loop pause (GC, a burst) dropped
+ * datagrams, and every drop cost the caller a T1 (500 ms) retransmission (bench/b2bua/NOTES.md).
+ * SIPp in the benchmarks uses the same size (-buff_size 4194304).
+ */
+export const UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export class UdpTransport implements SipTransport {
   readonly protocols: readonly TransportProtocol[] = ["udp"];
@@ -65,6 +81,7 @@ export class UdpTransport implements SipTransport {
     const socket = createSocket({
       type: family === 6 ? "udp6" : "udp4",
       ...(family === 6 ? { ipv6Only: options.ipv6Only ?? false } : {}),
+      ...bufferSizes(options),
     });
     const t = new UdpTransport(socket, family === 6 ? 6 : 4, options.ipv6Only ?? false, options);
     return new Promise((resolve, reject) => {
@@ -94,6 +111,11 @@ export class UdpTransport implements SipTransport {
     return this.localAddress;
   }
 
+  /** The socket's SO_RCVBUF / SO_SNDBUF as the kernel set them (Linux reports twice the request). */
+  get bufferSizes(): { readonly recv: number; readonly send: number } {
+    return { recv: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() };
+  }
+
   onMessage(handler: MessageHandler): void {
     this.pipeline.onMessage(handler);
   }
@@ -106,8 +128,11 @@ export class UdpTransport implements SipTransport {
     return false;
   }
 
-  send(message: SipMessage | Buffer, to: TransportAddress): void {
-    const fail = (reason: string): void => this.pipeline.emit({ kind: "send-error", to, reason });
+  send(message: SipMessage | Buffer, to: TransportAddress, onError?: SendErrorHandler): void {
+    const fail = (reason: string): void => {
+      this.pipeline.emit({ kind: "send-error", to, reason });
+      onError?.(reason);
+    };
     if (this.closed) return fail("transport closed");
     if (to.transport !== "udp") return fail(`UDP transport asked to send over ${to.transport}`);
     const dest = this.destination(to.host);
@@ -148,4 +173,14 @@ export class UdpTransport implements SipTransport {
     const mapped = normalizeIp(h);
     return this.family === 4 && isIP(mapped) === 4 ? mapped : null;
   }
+}
+
+/** dgram's createSocket options for the buffers (omitted when 0: the system default). */
+function bufferSizes(options: UdpTransportOptions): { recvBufferSize?: number; sendBufferSize?: number } {
+  const recv = options.recvBufferSize ?? UDP_SOCKET_BUFFER_BYTES;
+  const send = options.sendBufferSize ?? UDP_SOCKET_BUFFER_BYTES;
+  return {
+    ...(recv > 0 ? { recvBufferSize: recv } : {}),
+    ...(send > 0 ? { sendBufferSize: send } : {}),
+  };
 }

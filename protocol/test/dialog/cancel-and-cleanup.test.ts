@@ -256,3 +256,21 @@ test("over real TCP sockets (127.0.0.1:18152-18153, real clock): Contact and Via
     await tb.close();
   }
 });
+
+test("RFC 3261 §17.1.4: an INVITE whose TCP connection is refused fails at once with 503, not after Timer B", () => {
+  const { clock, net, alice } = pair();
+  net.refuseUnbound();
+  const log: string[] = [];
+  const call = alice.invite({
+    target: "sip:carol@10.0.0.3",
+    from: "<sip:alice@10.0.0.1>",
+    sdp: OFFER_A,
+    nextHop: { host: "10.0.0.3", port: 5060, transport: "tcp" },
+  });
+  watch(call, log, "A:");
+  clock.advance(0);
+  assert.deepEqual(log, ["A:failure 503", "A:terminated failed"]);
+  clock.advance(64_000);
+  assert.equal(alice.sessionCount + alice.dialogCount, 0);
+  assert.equal(alice.transactions.size, 0);
+});

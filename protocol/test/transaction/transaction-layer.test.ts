@@ -36,6 +36,7 @@ const assertClean = (layer: TransactionLayer, clock: { pendingCount(): number })
     mergeEntries: 0,
     accepted2xx: 0,
     inviteClientRecords: 0,
+    lingeringTransactions: 0,
   });
   assert.equal(layer.size, 0);
   assert.equal(clock.pendingCount(), 0, "no timer left armed");

@@ -131,6 +131,38 @@ export interface ParamsParse {
  *   SEMI = SWS ";" SWS; EQUAL = SWS "=" SWS
  */
 export function parseParams(text: string): ParamsParse {
+  const rest = text.trim();
+  if (rest === "") return { params: {}, problems: [] };
+  return SIMPLE_PARAMS_RE.test(rest)
+    ? (simpleParams(rest) ?? parseParamsGeneral(text))
+    : parseParamsGeneral(text);
+}
+
+/**
+ * A list with nothing to check: every piece `;token` or `;token=gen-value` (token/host only), no
+ * quotes, no whitespace. Most lists on the wire (";branch=z9hG4bK...", ";tag=...", ";lr") are so;
+ * for them this regex plus a split gives what parseParamsGeneral gives, at a fraction of the cost
+ * (protocol/test/wire/sip/params-fast-path.property.test.ts checks the two agree).
+ */
+const SIMPLE_PARAMS_RE = /^(?:;[A-Za-z0-9\-.!%*_+`'~]+(?:=[A-Za-z0-9\-.!%*_+`'~[\]:]+)?)+$/;
+
+function simpleParams(rest: string): ParamsParse | null {
+  const params: Record<string, string | null> = {};
+  const pieces = rest.split(";");
+  for (let i = 1; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    const eq = piece.indexOf("=");
+    const key = (eq < 0 ? piece : piece.slice(0, eq)).toLowerCase();
+    // an own "__proto__" needs defineProperty semantics: left to the general path
+    if (key === "__proto__") return null;
+    if (Object.hasOwn(params, key)) continue;
+    params[key] = eq < 0 ? null : piece.slice(eq + 1);
+  }
+  return { params, problems: [] };
+}
+
+/** The full RFC 3261 parse with problem reporting (what parseParams does for any list that is not simple). */
+export function parseParamsGeneral(text: string): ParamsParse {
   const problems: string[] = [];
   const note = (p: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
