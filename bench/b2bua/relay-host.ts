@@ -6,6 +6,10 @@
  *
  *   node --import tsx bench/b2bua/relay-host.ts --ng 127.0.0.1:22902 --ports 23000-24999 [--max-s 900]
  *        [--impl media|raw|raw-connected]   (raw*: the bare Node dgram floor, lib/raw-relay.ts)
+ *        [--workers N]     (media: N > 0 spreads the calls over a MediaRelayGroup of N worker threads,
+ *                           0 runs every MediaRelay on the main event loop; default 2)
+ *        [--connect on|off] (media: RtpSocket's connected sending; default on)
+ *        [--idle-ms N]     (media: idleDisconnectMs of the connected sockets; default RtpSocket's)
  *
  * offer  (caller SDP): opens a MediaRelay; leg a = caller (remote from the SDP, telephone-event PT
  *        the caller declared), leg b = callee (remote unknown yet); replies with the SDP to send to
@@ -14,7 +18,8 @@
  */
 import dgram from "node:dgram";
 import { createRealClock } from "../../protocol/src/transaction/clock.ts";
-import { MediaRelay, PortPool } from "../../protocol/src/media/index.ts";
+import { MediaRelay, MediaRelayGroup, PortPool } from "../../protocol/src/media/index.ts";
+import type { MediaLegStats, MediaRelayOptions, WorkerMediaRelay } from "../../protocol/src/media/index.ts";
 import { type BValue, ngMessage, parseNgMessage } from "./lib/bencode.ts";
 import { readSdp, rewriteSdp } from "./lib/sdp-lite.ts";
 import { RawRelay } from "./lib/raw-relay.ts";
@@ -31,11 +36,21 @@ const MAX_S = Number(arg("max-s", "900"));
 const RCVBUF = arg("rcvbuf", "");
 /** media: MediaRelay (what is measured); raw / raw-connected: the bare dgram floor (lib/raw-relay.ts) */
 const IMPL = arg("impl", "media");
+const WORKERS = Number(arg("workers", "2"));
+const CONNECT = arg("connect", "on") !== "off";
+const IDLE_MS = arg("idle-ms", "");
+const group = IMPL === "media" && WORKERS > 0 ? new MediaRelayGroup({ workers: WORKERS }) : null;
+/** one call's media: a MediaRelay on this loop, or one in a worker */
+type Relay = MediaRelay | WorkerMediaRelay;
+const open = (o: MediaRelayOptions): Promise<Relay> => (group === null ? MediaRelay.open(o) : group.open(o));
+const statsOf = async (r: Relay): Promise<Record<"a" | "b", MediaLegStats>> => r.stats();
 const raws = new Map<string, RawRelay>();
 
 const pool = new PortPool({ min: Number(minS), max: Number(maxS) });
 const clock = createRealClock();
-const calls = new Map<string, MediaRelay>();
+const calls = new Map<string, Relay>();
+/** the telephone-event PT the caller offered (what leg b is offered too), per call */
+const offeredTe = new Map<string, number | null>();
 let digitsLogged = 0;
 
 async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BValue }> {
@@ -57,11 +72,13 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
       const old = calls.get(callId);
       if (old !== undefined) await old.close();
       const te = m.telephoneEventPt;
-      const relay = await MediaRelay.open({
+      const relay = await open({
         pool,
         bindAddress: BIND,
         clock,
         callId,
+        connect: CONNECT,
+        ...(IDLE_MS !== "" ? { idleDisconnectMs: Number(IDLE_MS) } : {}),
         ...(RCVBUF !== "" ? { recvBufferSize: Number(RCVBUF) } : {}),
         legs: {
           a: {
@@ -86,6 +103,7 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
         },
       });
       calls.set(callId, relay);
+      offeredTe.set(callId, te);
       return { result: "ok", sdp: rewriteSdp(sdp, BIND, relay.localPort("b")) };
     }
     case "answer": {
@@ -99,9 +117,12 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
       if (relay === undefined) return { result: "error", "error-reason": "Unknown call-id" };
       if (m === null) return { result: "error", "error-reason": "no audio m= / c= in SDP" };
       relay.setRemote("b", m.address, m.port);
+      // the callee receives events on the PT it declared; it may send on that PT too (or on ours)
+      const offered = offeredTe.get(callId) ?? null;
       relay.updateDtmf("b", {
         telephoneEventPt: m.telephoneEventPt,
         egressMethod: m.telephoneEventPt === null ? "none" : "rfc2833",
+        ingressTelephoneEventPts: [...new Set([offered, m.telephoneEventPt].filter((x) => x !== null))],
       });
       return { result: "ok", sdp: rewriteSdp(sdp, BIND, relay.localPort("a")) };
     }
@@ -115,16 +136,28 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
       const relay = calls.get(callId);
       if (relay === undefined) return { result: "error", "error-reason": "Unknown call-id" };
       calls.delete(callId);
-      const st = relay.stats();
+      offeredTe.delete(callId);
+      const st = await statsOf(relay);
       await relay.close();
       return { result: "ok", "rx-a": st.a.rx, "rx-b": st.b.rx, "tx-a": st.a.tx, "tx-b": st.b.tx };
     }
     case "bench-stats": {
+      // legs whose socket connected to its peer at least once (RtpSocket's connected sending)
+      let legsConnected = 0;
+      let txNoRemote = 0;
+      for (const r of calls.values()) {
+        const st = await statsOf(r);
+        legsConnected += (st.a.connects > 0 ? 1 : 0) + (st.b.connects > 0 ? 1 : 0);
+        txNoRemote += st.a.txNoRemote + st.b.txNoRemote;
+      }
       const mu = process.memoryUsage();
       const cpu = process.cpuUsage();
       return {
         result: "ok",
         calls: calls.size,
+        "calls-per-worker": group?.callsPerWorker() ?? [],
+        "legs-connected": legsConnected,
+        "tx-no-remote": txNoRemote,
         "ports-in-use": pool.inUse,
         "digits-logged": digitsLogged,
         "cpu-us": cpu.user + cpu.system,
@@ -156,6 +189,7 @@ async function shutdown(code: number): Promise<void> {
   for (const r of calls.values()) await r.close();
   for (const r of raws.values()) await r.close();
   calls.clear();
+  await group?.close();
   ctl.close();
   process.exit(code);
 }
@@ -163,5 +197,7 @@ process.on("SIGTERM", () => void shutdown(0));
 process.on("SIGINT", () => void shutdown(0));
 setTimeout(() => void shutdown(0), MAX_S * 1000).unref();
 ctl.bind(Number(ngPortS), ngHost, () => {
-  console.error(`relay-host ready on ${ngHost}:${ngPortS}, RTP ports ${minS}-${maxS}, pid ${process.pid}`);
+  console.error(
+    `relay-host ready on ${ngHost}:${ngPortS}, RTP ports ${minS}-${maxS}, impl ${IMPL}, workers ${group === null ? 0 : WORKERS}, connect ${CONNECT ? "on" : "off"}, pid ${process.pid}`,
+  );
 });

@@ -2,11 +2,23 @@
 # bench/b2bua/rtp-relay.sh: G.711 20 ms RTP + RFC 4733 relayed by our MediaRelay (relay-host.ts)
 # and by rtpengine (userspace, --table=-1), driven by the same generator (rtp-relay.ts) through the
 # ng protocol; "direct" (no relay) is the generator's own baseline. Results: out/rtp/runs.jsonl,
-# then RESULTS.md via write-results.ts. Bounded: every run has a count and a timeout; ~7 min.
-#   bash bench/b2bua/rtp-relay.sh            # full set
+# then RESULTS.md via write-results.ts. Bounded: every run has a count and a timeout.
+#   bash bench/b2bua/rtp-relay.sh            # full set (~9 min: split it under the bench lock, below)
+#   PHASES=goal250 bash bench/b2bua/rtp-relay.sh            # the 250-call goal point only (~3 min)
+#   PHASES="floor250 ceiling" bash bench/b2bua/rtp-relay.sh # the rest
 #   QUICK=1 bash bench/b2bua/rtp-relay.sh    # 1 rep, short runs (smoke)
 #   PROFILE=1 ...                            # also one profiled run of ours at 490 calls (out/prof/)
-# Ports: ng 22901 (rtpengine) / 22902 (ours), generator 22910-22912, RTP 23000-24999.
+#   PHASES=none PROFILE=1 ...                # the profiled run alone
+#   GOAL_TARGETS="direct rtpengine ours ours-1loop" ...  # which targets the goal point compares
+#   REPS=5 ...                               # repetitions at the goal point (default 3)
+#   WARMUP=0 ...                             # no unrecorded warm-up run when a relay starts (default 3 s)
+# A run of a subset of PHASES replaces only those phases' rows in out/rtp/runs.jsonl.
+# Targets: direct (no relay), rtpengine, ours (MediaRelayGroup: 2 worker event loops, connected
+# sockets: what the B2BUA can adopt), ours-1loop (one MediaRelay per call on the main loop,
+# connected sockets), ours-unconnected (the same without connect(): the code before 2026-11-26),
+# node-raw / node-raw-connected (the bare dgram floor, lib/raw-relay.ts).
+# Ports: ng 22901 (rtpengine) / 22902-22907 (ours and the floors), generator 22910-22912,
+# RTP 23000-24999.
 set -u
 cd "$(dirname "$0")/../.."
 B=bench/b2bua
@@ -14,55 +26,120 @@ OUT=$B/out/rtp
 mkdir -p "$OUT" /tmp/b2bench
 QUICK=${QUICK:-0}
 PROFILE=${PROFILE:-0}
-REPS=3; SECS=10; SECS_CEIL=8
+ALL_PHASES="goal250 floor250 ceiling"
+PHASES=${PHASES:-$ALL_PHASES}
+GOAL_TARGETS=${GOAL_TARGETS:-direct rtpengine ours ours-1loop}
+FLOOR_TARGETS=${FLOOR_TARGETS:-node-raw node-raw-connected ours-unconnected}
+CEIL_TARGETS=${CEIL_TARGETS:-rtpengine ours}
+# our relay is offered telephone-event 96 by the callee (the caller says 101), so every digit that
+# arrives has had its PT rewritten in both directions; rtpengine does not rewrite PTs (same PT both sides)
+TE_B_OURS=${TE_B_OURS:-96}
+REPS=${REPS:-3}; SECS=10; SECS_CEIL=8
+# seconds of the unrecorded warm-up run each relay gets when it starts (0: none)
+WARMUP=${WARMUP:-3}
 [ "$QUICK" = 1 ] && { REPS=1; SECS=4; SECS_CEIL=4; }
+has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 command -v rtpengine > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends rtpengine-daemon > /dev/null
 
 RUNS=$OUT/runs.jsonl
-: > "$RUNS"
+if [ "$PHASES" = "$ALL_PHASES" ] || [ ! -f "$RUNS" ]; then
+  : > "$RUNS"
+  : > "$OUT/env.txt"
+else
+  # keep the rows of the phases not re-run now
+  node -e '
+    const fs = require("fs"), [file, phases] = process.argv.slice(1), drop = new Set(phases.split(/\s+/));
+    const keep = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && !drop.has(JSON.parse(l).phase));
+    fs.writeFileSync(file, keep.map((l) => l + "\n").join(""));' "$RUNS" "$PHASES $([ "$PROFILE" = 1 ] && echo profile)"
+fi
 {
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "phases=$PHASES"
   echo "uptime_before=$(uptime)"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
   echo "mem=$(free -g | awk '/Mem:/{print $2}') GiB"
   echo "kernel=$(uname -r)"
   echo "node=$(node --version)"
   echo "rtpengine=$(dpkg-query -W -f='${Version}' rtpengine-daemon 2>/dev/null)"
-} > "$OUT/env.txt"
+} >> "$OUT/env.txt"
 
-# rtpengine as in PERF-ANCHORS.md §3 (2 worker threads, userspace only)
-rtpengine --config-file=none --foreground --log-stderr --log-level=4 --table=-1 --interface=127.0.0.1 \
-  --listen-ng=127.0.0.1:22901 --port-min=23000 --port-max=24999 --num-threads=2 --delete-delay=0 \
-  --pidfile=/tmp/b2bench/rtpe.pid > "$OUT/rtpengine.log" 2>&1 &
-RTPE=$!
-# ours: one Node process, one MediaRelay per call
-node --import tsx $B/relay-host.ts --ng 127.0.0.1:22902 --ports 23000-24999 --max-s 900 > "$OUT/relay-host.log" 2>&1 &
-OURS=$!
-# the bare Node dgram floor (lib/raw-relay.ts): what any Node relay pays before MediaRelay's own work
-node --import tsx $B/relay-host.ts --impl raw --ng 127.0.0.1:22903 --ports 23000-24999 --max-s 900 > "$OUT/raw.log" 2>&1 &
-RAW=$!
-node --import tsx $B/relay-host.ts --impl raw-connected --ng 127.0.0.1:22904 --ports 23000-24999 --max-s 900 > "$OUT/raw-connected.log" 2>&1 &
-RAWC=$!
-cleanup() { kill -TERM $RTPE $OURS $RAW $RAWC 2> /dev/null; wait $RTPE $OURS $RAW $RAWC 2> /dev/null; }
+# relay processes, started on first use: target -> pid / ng port
+declare -A PID=() NG=()
+host_args() {
+  case $1 in
+    ours) echo "--workers 2" ;;
+    ours-1loop) echo "--workers 0" ;;
+    ours-unconnected) echo "--workers 0 --connect off" ;;
+    node-raw) echo "--impl raw" ;;
+    node-raw-connected) echo "--impl raw-connected" ;;
+  esac
+}
+host_port() {
+  case $1 in
+    ours) echo 22902 ;; ours-1loop) echo 22905 ;; ours-unconnected) echo 22906 ;;
+    node-raw) echo 22903 ;; node-raw-connected) echo 22904 ;;
+  esac
+}
+start_target() {
+  local t=$1
+  [ -n "${PID[$t]:-}" ] && return
+  if [ "$t" = rtpengine ]; then
+    # rtpengine as in PERF-ANCHORS.md §3 (2 worker threads, userspace only)
+    rtpengine --config-file=none --foreground --log-stderr --log-level=4 --table=-1 --interface=127.0.0.1 \
+      --listen-ng=127.0.0.1:22901 --port-min=23000 --port-max=24999 --num-threads=2 --delete-delay=0 \
+      --pidfile=/tmp/b2bench/rtpe.pid > "$OUT/rtpengine.log" 2>&1 &
+    PID[$t]=$!; NG[$t]=22901
+  else
+    local port
+    port=$(host_port "$t")
+    # shellcheck disable=SC2046
+    node --import tsx $B/relay-host.ts $(host_args "$t") --ng 127.0.0.1:$port --ports 23000-24999 \
+      --max-s 900 > "$OUT/relay-$t.log" 2>&1 &
+    PID[$t]=$!; NG[$t]=$port
+  fi
+  sleep 2
+  # one unrecorded run first, the same for every relay: the measured runs see a relay in its
+  # steady state (V8's JIT has compiled the packet path; rtpengine has nothing to warm)
+  if [ "$WARMUP" != 0 ]; then
+    local teb=101
+    [[ $t == ours* ]] && teb=$TE_B_OURS
+    timeout $((WARMUP + 30)) node --import tsx $B/rtp-relay.ts --mode relay --ng 127.0.0.1:${NG[$t]} --calls 250 \
+      --secs "$WARMUP" --ptime 20 --te-b "$teb" --label warmup > /dev/null 2>&1
+  fi
+}
+stop_target() {
+  local p=${PID[$1]:-}
+  [ -z "$p" ] && return
+  kill -TERM "$p" 2> /dev/null; wait "$p" 2> /dev/null
+  unset "PID[$1]"
+}
+cleanup() { for t in "${!PID[@]}"; do stop_target "$t"; done; }
 trap cleanup EXIT
-sleep 2
 
-ticks() { [ -r /proc/$1/stat ] && cut -d')' -f2 /proc/$1/stat | awk '{print $12+$13}' || echo 0; }
+ticks() {
+  # utime+stime of the process and all its threads (workers included)
+  [ -r /proc/$1/stat ] && cut -d')' -f2 /proc/$1/stat | awk '{print $12+$13}' || echo 0
+}
 
 # run TARGET CALLS SECS PTIME REP PHASE
 run() {
-  local target=$1 calls=$2 secs=$3 ptime=$4 rep=$5 phase=$6 pid=0 mode=relay ng=127.0.0.1:22901
-  case $target in
-    direct) mode=direct ;;
-    rtpengine) pid=$RTPE ;;
-    ours) pid=$OURS; ng=127.0.0.1:22902 ;;
-    node-raw) pid=$RAW; ng=127.0.0.1:22903 ;;
-    node-raw-connected) pid=$RAWC; ng=127.0.0.1:22904 ;;
-  esac
+  local target=$1 calls=$2 secs=$3 ptime=$4 rep=$5 phase=$6 pid=0 mode=relay ng=127.0.0.1:22901 teb=101
+  if [ "$target" = direct ]; then
+    mode=direct
+  else
+    # a relay is started in this shell only: a subshell's PID map would be lost with it
+    if [ -z "${PID[$target]:-}" ] && [ "$BASH_SUBSHELL" -gt 0 ]; then
+      echo '{"error":"relay not started before a subshell run"}'
+      return
+    fi
+    start_target "$target"
+    pid=${PID[$target]}; ng=127.0.0.1:${NG[$target]}
+    [[ $target == ours* ]] && teb=$TE_B_OURS
+  fi
   local c0 t0 c1 t1 line
   c0=$(ticks $pid); t0=$(date +%s.%N)
   line=$(timeout $((secs + 40)) node --import tsx $B/rtp-relay.ts --mode $mode --ng $ng --calls "$calls" \
-    --secs "$secs" --ptime "$ptime" --label "$target")
+    --secs "$secs" --ptime "$ptime" --te-b "$teb" --label "$target")
   c1=$(ticks $pid); t1=$(date +%s.%N)
   [ -z "$line" ] && line='{"error":"generator failed"}'
   local cpu
@@ -75,41 +152,67 @@ run() {
 }
 
 # 1. the goal point: 250 calls (500 streams, 25 k packets/s) at 20 ms, REPS times, targets interleaved
-for rep in $(seq 1 $REPS); do
-  for target in direct rtpengine ours; do run $target 250 $SECS 20 "$rep" goal250; done
-done
+if has_phase goal250; then
+  for rep in $(seq 1 "$REPS"); do
+    for target in $GOAL_TARGETS; do run "$target" 250 $SECS 20 "$rep" goal250; done
+  done
+fi
 
-# 1b. the Node floor at the goal point: a bare dgram relay, unconnected and connected sockets
-for rep in $(seq 1 $REPS); do
-  for target in node-raw node-raw-connected; do run $target 250 $SECS 20 "$rep" floor250; done
-done
+# 1b. the Node floor at the goal point: a bare dgram relay, unconnected and connected sockets, and
+#     MediaRelay with unconnected sockets (what `ours` was before connect())
+if has_phase floor250; then
+  for rep in $(seq 1 "$REPS"); do
+    for target in $FLOOR_TARGETS; do run "$target" 250 $SECS 20 "$rep" floor250; done
+  done
+  for t in $FLOOR_TARGETS; do [[ " $CEIL_TARGETS " == *" $t "* ]] || stop_target "$t"; done
+fi
 
 # 2. rising load until loss: more calls up to 490 (the most the port range holds), then shorter
 #    ptime (PERF-ANCHORS §3c did the same). Two reps per point; a target stops after a point lost
 #    in both ("lost": a packet or digit missing, or an audio packet more than 100 ms late).
-declare -A stopped=([rtpengine]=0 [ours]=0)
-for point in 330:20 400:20 490:20 490:15 490:12 490:10; do
-  calls=${point%%:*}; ptime=${point##*:}
-  for target in rtpengine ours; do
-    [ "${stopped[$target]}" = 1 ] && continue
-    lost=0
-    for rep in $(seq 1 $(( QUICK == 1 ? 1 : 2 ))); do
-      l=$(run $target "$calls" $SECS_CEIL "$ptime" "$rep" ceiling | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(r.loss_pct>0 || r.digits_recv<r.digits_sent || r.late_over_100ms>0 || r.error ? 1 : 0)')
-      lost=$((lost + l))
+if has_phase ceiling; then
+  for t in $CEIL_TARGETS; do start_target "$t"; done # run below goes through $(...), a subshell
+  declare -A stopped=()
+  for point in 330:20 400:20 490:20 490:15 490:12 490:10; do
+    calls=${point%%:*}; ptime=${point##*:}
+    for target in $CEIL_TARGETS; do
+      [ "${stopped[$target]:-0}" = 1 ] && continue
+      lost=0
+      for rep in $(seq 1 $(( QUICK == 1 ? 1 : 2 ))); do
+        l=$(run "$target" "$calls" $SECS_CEIL "$ptime" "$rep" ceiling | node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(r.loss_pct>0 || r.digits_recv<r.digits_sent || r.late_over_100ms>0 || r.error ? 1 : 0)')
+        lost=$((lost + l))
+      done
+      [ $lost -ge $(( QUICK == 1 ? 1 : 2 )) ] && stopped[$target]=1
     done
-    [ $lost -ge $(( QUICK == 1 ? 1 : 2 )) ] && stopped[$target]=1
   done
-done
+fi
 
 if [ "$PROFILE" = 1 ]; then
-  kill -TERM $OURS; wait $OURS 2> /dev/null
+  stop_target ours
   rm -rf "$OUT/prof"; mkdir -p "$OUT/prof"
-  node --cpu-prof --cpu-prof-dir="$OUT/prof" --import tsx $B/relay-host.ts --ng 127.0.0.1:22902 --ports 23000-24999 --max-s 120 > /dev/null 2>&1 &
-  OURS=$!
+  # the main loop and both workers each write a .cpuprofile
+  node --cpu-prof --cpu-prof-dir="$OUT/prof" --import tsx $B/relay-host.ts $(host_args ours) \
+    --ng 127.0.0.1:22902 --ports 23000-24999 --max-s 120 > /dev/null 2>&1 &
+  PID[ours]=$!; NG[ours]=22902
   sleep 2
   run ours 490 8 20 1 profile > /dev/null
-  kill -TERM $OURS; wait $OURS 2> /dev/null
-  npx tsx bench/profile-top.ts "$OUT"/prof/*.cpuprofile --top 25 > "$OUT/profile.txt" 2>&1
+  stop_target ours
+  # one profile per thread (main, 2 media workers, loader threads): show the busiest, a media worker
+  busiest=$(node -e '
+    const fs = require("fs");
+    let best = "", most = -1;
+    for (const f of process.argv.slice(1)) {
+      const p = JSON.parse(fs.readFileSync(f, "utf8"));
+      const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id));
+      let busy = 0;
+      p.samples.forEach((s, i) => { if (!idle.has(s)) busy += p.timeDeltas[i] ?? 0; });
+      if (busy > most) { most = busy; best = f; }
+    }
+    console.log(best);' "$OUT"/prof/*.cpuprofile)
+  {
+    echo "(the busiest of $(ls "$OUT"/prof/*.cpuprofile | wc -l) per-thread profiles)"
+    npx tsx bench/profile-top.ts "$busiest" --top 25
+  } > "$OUT/profile.txt" 2>&1
 fi
 
 echo "uptime_after=$(uptime)" >> "$OUT/env.txt"

@@ -27,6 +27,7 @@
  * with a new sequence number, one RTP timestamp for the event. Latency is measured on audio only.
  */
 import dgram from "node:dgram";
+import { writeFileSync } from "node:fs";
 import { NgClient } from "./lib/ng-client.ts";
 import { endpointSdp, readSdp } from "./lib/sdp-lite.ts";
 import { percentileSorted } from "./lib/stats.ts";
@@ -51,6 +52,8 @@ const [PORT_A, PORT_B, PORT_CTL] = arg("ports", "22910,22911,22912").split(",").
   number,
 ];
 const LABEL = arg("label", "");
+/** diagnostics: write "send time ms, latency µs, stream" of every audio packet to this file */
+const DUMP_LAT = arg("dump-lat", "");
 const AUDIO_PT = 0;
 const PKT = 172;
 const TS_PER_PKT = 8 * PTIME;
@@ -136,6 +139,8 @@ let bad = 0;
 const lastEndTs = new Float64Array(NS).fill(-1);
 const ssrcToStream = new Map<number, number>();
 const lat = new Float64Array(TOTAL); // µs
+const latSentAt = DUMP_LAT === "" ? null : new Float64Array(TOTAL);
+const latStream = DUMP_LAT === "" ? null : new Uint32Array(TOTAL);
 let nlat = 0;
 
 function onPacket(m: Buffer, atB: boolean): void {
@@ -157,7 +162,12 @@ function onPacket(m: Buffer, atB: boolean): void {
     }
     if ((id % 2 === 0) !== atB) misrouted++;
     audioRecv[id]!++;
-    lat[nlat++] = (performance.now() - m.readDoubleBE(16)) * 1000;
+    const sentAt = m.readDoubleBE(16);
+    if (latSentAt !== null) {
+      latSentAt[nlat] = sentAt;
+      latStream![nlat] = id;
+    }
+    lat[nlat++] = (performance.now() - sentAt) * 1000;
     if (!ssrcToStream.has(ssrc)) ssrcToStream.set(ssrc, id);
     return;
   }
@@ -247,6 +257,12 @@ for (let s = 0; s < NS; s++) {
   audioSentTotal += audioSent[s]!;
   audioRecvTotal += audioRecv[s]!;
   if (audioSent[s]! > 0) minRatio = Math.min(minRatio, audioRecv[s]! / audioSent[s]!);
+}
+if (latSentAt !== null) {
+  const rows: string[] = [];
+  for (let i = 0; i < nlat; i++)
+    rows.push(`${latSentAt[i]!.toFixed(3)},${lat[i]!.toFixed(1)},${latStream![i]}`);
+  writeFileSync(DUMP_LAT, rows.join("\n") + "\n");
 }
 const l = lat.subarray(0, nlat).sort();
 // packets later than a jitter buffer would wait for count as lost for the "loss-free" verdict

@@ -25,6 +25,7 @@ const mems = ["memory/b2bua.json", "memory/media.json"]
 const mem = renderMemory(mems);
 const profile = read("rtp/profile.txt");
 const profileB2bua = read("cps/profile-b2bua.txt");
+const profileB2buaFiles = read("cps/profile-b2bua-files.txt");
 const profileBlock = (title: string, text: string): string =>
   text === ""
     ? ""
@@ -46,9 +47,10 @@ const md = [
   "",
   cps.md,
   profileBlock(
-    "Where mvsct b2bua spends its time (V8 CPU profile, fresh process, 2,000 calls at 400 cps; `PROFILE=1 cps.sh`)",
-    profileB2bua,
+    "Where mvsct b2bua spends its time, per source file (V8 CPU profile mapped through the bundle's source map, fresh process, 2,500 calls at 500 cps; `PROFILE=1 cps.sh`)",
+    profileB2buaFiles,
   ),
+  profileBlock("The same profile per function (bundle lines)", profileB2bua),
   rtp.md,
   profileBlock(
     "Where our relay spends its time (V8 CPU profile of relay-host.ts, 490 calls at 20 ms; `PROFILE=1 rtp-relay.sh`)",
@@ -60,7 +62,7 @@ const md = [
   "",
   "```sh",
   "bash bench/b2bua/cps.sh            # SIPp through Kamailio and mvsct b2bua; ports 22000-22999 (+ RTP 23000-24999)",
-  "bash bench/b2bua/rtp-relay.sh      # our MediaRelay vs rtpengine; PROFILE=1 adds a CPU profile of ours",
+  "bash bench/b2bua/rtp-relay.sh      # our MediaRelay vs rtpengine; PHASES=goal250 / floor250 / ceiling splits it, PROFILE=1 adds a CPU profile of ours",
   "node --expose-gc --import tsx bench/b2bua/memory.ts",
   "npx tsx bench/b2bua/write-results.ts   # re-render this file from bench/b2bua/out/",
   "```",

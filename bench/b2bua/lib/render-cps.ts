@@ -77,6 +77,7 @@ export function compactEnv(env: string): string {
   let cur = "";
   for (const l of lines) {
     if (l.startsWith("date=")) cur = l.replace(/^date=/, "");
+    else if (l.startsWith("phases=")) cur += ` (${l.replace(/^phases=/, "")})`;
     else if (l.startsWith("uptime_before=")) cur += `; load before: ${l.replace(/^.*load average: /, "")}`;
     else if (l.startsWith("uptime_after="))
       out.push(`${cur}; load after: ${l.replace(/^.*load average: /, "")}`);

@@ -101,7 +101,12 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     },
     {
       goal: "RTP: p99 latency at 250 calls no worse than rtpengine's",
-      measured: `ours ${fmt(oursP99)} µs vs rtpengine ${fmt(rtpeP99)} µs (medians of the runs' p99; direct ${fmt(p(direct, (r) => r.lat_us.p99))} µs)`,
+      measured:
+        `ours ${fmt(oursP99)} µs vs rtpengine ${fmt(rtpeP99)} µs (medians of the runs' p99; direct ${fmt(p(direct, (r) => r.lat_us.p99))} µs` +
+        (at("ours-1loop") === undefined
+          ? ")"
+          : `; ours on one event loop ${fmt(p(at("ours-1loop"), (r) => r.lat_us.p99))} µs)`) +
+        `; p50 ours ${fmt(p(ours, (r) => r.lat_us.p50))} vs rtpengine ${fmt(p(rtpe, (r) => r.lat_us.p50))} µs`,
       met: Number.isFinite(oursP99) && Number.isFinite(rtpeP99) ? oursP99 <= rtpeP99 : null,
     },
     {
@@ -119,7 +124,7 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     compactEnv(env),
     "```",
     "",
-    "One Node generator (`rtp-relay.ts`) sets up each call over the ng protocol (offer = caller SDP, answer = callee SDP) against rtpengine (`--table=-1`, 2 threads) or against `relay-host.ts` (one `MediaRelay` per call from one `PortPool`, real clock), or sends directly (`direct`, the generator's own floor). Each call = 2 streams of 172-byte PCMU packets; every stream sends an RFC 4733 digit every 4 s (5 updates + 3 ends, replacing 8 audio packets). Latency = one-way, send stamp in the payload, audio only. *Relay CPU* = Δ(utime+stime) of the relay process over the run (≈ run + setup). A run is *loss-free* when every audio packet and every digit arrived and no audio packet arrived more than 100 ms after it was sent (later than any jitter buffer waits: such a packet is lost to the listener, and a short run would otherwise hide an overloaded relay's queue in the socket buffers).",
+    "One Node generator (`rtp-relay.ts`) sets up each call over the ng protocol (offer = caller SDP, answer = callee SDP) against rtpengine (`--table=-1`, 2 threads) or against `relay-host.ts` (one `MediaRelay` per call from one `PortPool`, real clock), or sends directly (`direct`, the generator's own floor). `ours` is what the B2BUA can adopt: a `MediaRelayGroup` spreading the calls over 2 worker threads (2 event loops), sockets connected to symmetric peers; `ours-1loop` runs the same MediaRelays on the main event loop (what the B2BUA does today, with connected sockets). Each call = 2 streams of 172-byte PCMU packets; every stream sends an RFC 4733 digit every 4 s (5 updates + 3 ends, replacing 8 audio packets). Latency = one-way, send stamp in the payload, audio only. *Relay CPU* = Δ(utime+stime) of the relay process over the run (≈ run + setup). A run is *loss-free* when every audio packet and every digit arrived and no audio packet arrived more than 100 ms after it was sent (later than any jitter buffer waits: such a packet is lost to the listener, and a short run would otherwise hide an overloaded relay's queue in the socket buffers).",
     "",
     "### At the goal point: 250 calls, 20 ms (≈ 25,000 packets/s relayed)",
     "",
@@ -128,9 +133,9 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     "",
     `Latency added over direct (medians): ours p50 +${added(ours, (r) => r.lat_us.p50)} µs, p99 +${added(ours, (r) => r.lat_us.p99)} µs; rtpengine p50 +${added(rtpe, (r) => r.lat_us.p50)} µs, p99 +${added(rtpe, (r) => r.lat_us.p99)} µs.`,
     "",
-    "### The Node floor at the same point: a bare dgram relay (`lib/raw-relay.ts`) forwarding each datagram unchanged",
+    "### The Node floor at the same point: a bare dgram relay (`lib/raw-relay.ts`) forwarding each datagram unchanged, and our relay without connected sockets",
     "",
-    "`node-raw` sends with `socket.send(buf, port, address)` like `RtpSocket` does; `node-raw-connected` `connect()`s each socket to its peer and sends with `socket.send(buf)`. The gap between `ours` and `node-raw` is MediaRelay's own work (RTP parse, header rewrite, DTMF relay); the gap between `node-raw` and rtpengine is Node's.",
+    "`node-raw` sends with `socket.send(buf, port, address)`; `node-raw-connected` `connect()`s each socket to its peer and sends with `socket.send(buf)`; `ours-unconnected` is `ours-1loop` with `connect: false` (RtpSocket before connected sending). The gap between `ours-1loop` and `node-raw-connected` is MediaRelay's own work (RTP parse, header rewrite, DTMF relay); the gap between `node-raw` and rtpengine is Node's.",
     "",
     HEAD,
     ...points(runs, "floor250")

@@ -14,8 +14,8 @@ export type {
 export { CollectingSink, dtmfLogToJsonLines } from "./dtmf-relay-io.ts";
 export type { DtmfLogEntry, RelayInput, RelayNoteCode, RelayOutput, RelaySink } from "./dtmf-relay-io.ts";
 export { PortPool } from "./port-pool.ts";
-export type { PortRange } from "./port-pool.ts";
-export { RtpSocket } from "./rtp-socket.ts";
+export type { PortRange, PortSource } from "./port-pool.ts";
+export { RTP_SOCKET_DEFAULTS, RtpSocket } from "./rtp-socket.ts";
 export type { RtpEndpoint, RtpPacketHandler, RtpSocketCounters, RtpSocketOptions } from "./rtp-socket.ts";
 export { MediaRelay, MediaRelayError } from "./media-relay.ts";
 export type {
@@ -24,3 +24,5 @@ export type {
   MediaRelayErrorCode,
   MediaRelayOptions,
 } from "./media-relay.ts";
+export { MEDIA_RELAY_GROUP_DEFAULTS, MediaRelayGroup, WorkerMediaRelay } from "./media-relay-group.ts";
+export type { MediaRelayGroupOptions } from "./media-relay-group.ts";

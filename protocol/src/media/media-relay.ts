@@ -4,7 +4,7 @@ import type { DtmfDigit } from "../wire/dtmf/digits.ts";
 import type { LegDtmfConfig, LegDtmfUpdate, LegId, OobMethod } from "./dtmf-relay-config.ts";
 import type { DtmfLogEntry, RelayNoteCode, RelaySink } from "./dtmf-relay-io.ts";
 import { DtmfRelay, type LegCounters } from "./dtmf-relay.ts";
-import type { PortPool } from "./port-pool.ts";
+import type { PortSource } from "./port-pool.ts";
 import { RtpSocket, type RtpEndpoint, type RtpSocketCounters } from "./rtp-socket.ts";
 
 /**
@@ -25,7 +25,8 @@ export interface MediaLegOptions {
 }
 
 export interface MediaRelayOptions {
-  readonly pool: PortPool;
+  /** a PortPool (the ports are released to it on close) */
+  readonly pool: PortSource;
   /** local IP the RTP sockets bind to (the address the B2BUA puts in its SDP) */
   readonly bindAddress: string;
   readonly clock: Clock;
@@ -33,6 +34,10 @@ export interface MediaRelayOptions {
   readonly callId?: string;
   readonly duplicateWindowMs?: number;
   readonly recvBufferSize?: number;
+  /** connect() each leg's socket to a peer proven symmetric (default true; rtp-socket.ts says when) */
+  readonly connect?: boolean;
+  /** a connected leg idle this long disconnects (default RTP_SOCKET_DEFAULTS.idleDisconnectMs) */
+  readonly idleDisconnectMs?: number;
   /** ports tried per leg when a bind fails (a port taken outside the pool) */
   readonly bindAttempts?: number;
   /** a digit to send in SIP on `leg` (the B2BUA builds the KPML NOTIFY / INFO / NOTIFY) */
@@ -202,6 +207,8 @@ async function bindLeg(opts: MediaRelayOptions, leg: MediaLegOptions): Promise<R
           port,
           latching: leg.latching ?? false,
           ...(opts.recvBufferSize !== undefined ? { recvBufferSize: opts.recvBufferSize } : {}),
+          ...(opts.connect !== undefined ? { connect: opts.connect } : {}),
+          ...(opts.idleDisconnectMs !== undefined ? { idleDisconnectMs: opts.idleDisconnectMs } : {}),
         });
         if (leg.remote !== undefined) socket.setRemote(leg.remote.address, leg.remote.port);
         return socket;

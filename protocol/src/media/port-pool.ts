@@ -15,7 +15,14 @@ export interface PortRange {
   readonly max: number;
 }
 
-export class PortPool {
+/** Where a MediaRelay takes its ports from: a PortPool, or (in a media worker) the ports handed to it. */
+export interface PortSource {
+  /** an even RTP port (RTCP is port + 1), or null when none is left */
+  allocate(): number | null;
+  release(port: number): void;
+}
+
+export class PortPool implements PortSource {
   /** first even port of the range */
   private readonly first: number;
   readonly capacity: number;

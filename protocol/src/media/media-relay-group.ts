@@ -1,0 +1,301 @@
+import { Worker } from "node:worker_threads";
+import type { LegDtmfUpdate, LegId, OobMethod } from "./dtmf-relay-config.ts";
+import { MediaRelayError } from "./media-relay.ts";
+import type { MediaLegStats, MediaRelayOptions } from "./media-relay.ts";
+import type { FromWorker, MediaWorkerData, ToWorker, WorkerRelayOptions } from "./media-worker-protocol.ts";
+import type { PortSource } from "./port-pool.ts";
+
+/**
+ * Calls' media spread over worker threads: each worker is an event loop of its own running
+ * MediaRelays (media-worker.ts), so the packets of different calls are relayed in parallel instead
+ * of queueing behind one another on one loop (the main thread keeps SIP). `open` takes the same
+ * MediaRelayOptions as MediaRelay.open and gives a WorkerMediaRelay with MediaRelay's call-facing
+ * methods (localPort, setRemote, digit, updateDtmf, close; stats is async), so
+ * `MediaRelay.open({...})` → `MediaRelayGroup.shared().open({...})` is the whole change for a caller.
+ *
+ * Ports come from the caller's pool in the calling thread and go back to it on close; the callbacks
+ * (onSignal, onLog, onNote) run in the calling thread. The workers keep time with the real clock
+ * (`opts.clock` is not used: a FakeClock cannot cross threads), on the calling thread's
+ * performance.now() scale. A new call goes to the worker with the fewest calls. A worker holds the
+ * process open only while it has calls or requests in flight, as the sockets would on one loop.
+ */
+
+export interface MediaRelayGroupOptions {
+  /** worker threads the calls are spread over (default 2: one per core of the reference box) */
+  readonly workers?: number;
+  /** the worker module (default: media-worker.ts beside this file, or media-worker.mjs beside a bundle) */
+  readonly workerUrl?: URL;
+}
+
+export const MEDIA_RELAY_GROUP_DEFAULTS = Object.freeze({ workers: 2 });
+
+type Reply = Extract<FromWorker, { op: "reply" }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+interface Callbacks {
+  readonly onSignal: MediaRelayOptions["onSignal"];
+  readonly onLog: MediaRelayOptions["onLog"];
+  readonly onNote: MediaRelayOptions["onNote"];
+}
+
+/** The options a worker needs; it would reject the functions, the pool and the clock. */
+function forWorker(opts: MediaRelayOptions): WorkerRelayOptions {
+  const { pool: _p, clock: _c, onSignal: _s, onLog: _l, onNote: _n, bindAttempts: _b, ...rest } = opts;
+  return rest;
+}
+
+/**
+ * A TypeScript worker module (running from source) needs tsx's loader registered in the worker
+ * before it is imported: Node 20 loads a worker's entry before an inherited `--import tsx` takes
+ * effect, and `register()` from tsx's API (bin/mvsct.mjs) is not inherited at all.
+ */
+const TS_BOOT = `const { workerData } = require("node:worker_threads");
+import(workerData.tsxApi)
+  .then(({ register }) => { register(); return import(workerData.entry); })
+  .catch((err) => { process.nextTick(() => { throw err; }); });`;
+
+function startWorker(url: URL, data: MediaWorkerData): Worker {
+  if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData: data });
+  const boot = { ...data, tsxApi: import.meta.resolve("tsx/esm/api"), entry: url.href };
+  return new Worker(TS_BOOT, { eval: true, workerData: boot });
+}
+
+/**
+ * From source, media-worker.ts beside this file; in a bundle (dist/mvsct.mjs), dist/media-worker.mjs,
+ * which the build must emit from media-worker.ts as a second entry point.
+ */
+function defaultWorkerUrl(): URL {
+  const fromSource = import.meta.url.endsWith(".ts");
+  return new URL(fromSource ? "./media-worker.ts" : "./media-worker.mjs", import.meta.url);
+}
+
+/** One worker thread and the calls it runs. */
+class WorkerHost {
+  readonly relays = new Map<number, WorkerMediaRelay>();
+  private readonly pending = new Map<number, (r: Reply) => void>();
+  private nextReq = 1;
+  private referenced = true;
+  dead = false;
+
+  constructor(private readonly worker: Worker) {
+    worker.on("message", (m: FromWorker) => this.onMessage(m));
+    worker.on("error", (err: Error) => this.die(err.message));
+    worker.on("exit", (code: number) => this.die(`media worker exited with code ${code}`));
+    this.updateRef();
+  }
+
+  post(m: ToWorker): void {
+    if (!this.dead) this.worker.postMessage(m);
+  }
+
+  request(m: DistributiveOmit<Extract<ToWorker, { req: number }>, "req">): Promise<Reply> {
+    if (this.dead) {
+      return Promise.resolve({
+        op: "reply",
+        req: 0,
+        ok: false,
+        error: { code: "error", message: "media worker is gone" },
+      });
+    }
+    const req = this.nextReq++;
+    return new Promise((resolve) => {
+      this.pending.set(req, resolve);
+      this.updateRef();
+      this.worker.postMessage({ ...m, req } as ToWorker);
+    });
+  }
+
+  /** Keeps the process alive only while this worker has calls or requests in flight. */
+  updateRef(): void {
+    const busy = this.relays.size + this.pending.size > 0;
+    if (busy === this.referenced) return;
+    this.referenced = busy;
+    if (busy) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  terminate(): Promise<number> {
+    this.dead = true;
+    return this.worker.terminate();
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.op) {
+      case "reply": {
+        const done = this.pending.get(m.req);
+        this.pending.delete(m.req);
+        done?.(m);
+        this.updateRef();
+        return;
+      }
+      case "signal":
+        this.relays.get(m.id)?.callbacks.onSignal?.(m.leg, m.method, m.digit, m.durationMs);
+        return;
+      case "log":
+        this.relays.get(m.id)?.callbacks.onLog?.(m.entry);
+        return;
+      case "note":
+        this.relays.get(m.id)?.callbacks.onNote?.(m.leg, m.code, m.message);
+        return;
+    }
+  }
+
+  /** The worker is gone (a bug): requests in flight fail, its calls' close() only releases ports. */
+  private die(message: string): void {
+    if (this.dead && this.pending.size === 0) return;
+    this.dead = true;
+    for (const done of this.pending.values())
+      done({ op: "reply", req: 0, ok: false, error: { code: "error", message } });
+    this.pending.clear();
+  }
+}
+
+/** One call's media in a worker: MediaRelay's call-facing methods, over messages. */
+export class WorkerMediaRelay {
+  private closing: Promise<void> | null = null;
+
+  /** @internal MediaRelayGroup.open makes these */
+  constructor(
+    private readonly host: WorkerHost,
+    private readonly id: number,
+    private readonly ports: Readonly<Record<LegId, number>>,
+    private readonly pool: PortSource,
+    readonly callbacks: Callbacks,
+  ) {}
+
+  /** Local RTP port of `leg` (RTCP: port + 1, reserved in the pool). */
+  localPort(leg: LegId): number {
+    return this.ports[leg];
+  }
+
+  /** The peer's RTP address on `leg` from its SDP. */
+  setRemote(leg: LegId, address: string, port: number): void {
+    if (this.closing === null) this.host.post({ op: "setRemote", id: this.id, leg, address, port });
+  }
+
+  /** A digit the B2BUA received in SIP on `leg`. */
+  digit(leg: LegId, method: OobMethod, digit: string, durationMs?: number): void {
+    if (this.closing === null) this.host.post({ op: "digit", id: this.id, leg, method, digit, durationMs });
+  }
+
+  /** Re-negotiated DTMF parameters of `leg`. */
+  updateDtmf(leg: LegId, patch: LegDtmfUpdate): void {
+    if (this.closing === null) this.host.post({ op: "updateDtmf", id: this.id, leg, patch });
+  }
+
+  /** MediaRelay.stats() from the worker; rejects once closed. */
+  async stats(): Promise<Record<LegId, MediaLegStats>> {
+    const r = await this.host.request({ op: "stats", id: this.id });
+    if (!r.ok || r.stats === undefined) throw new Error(r.ok ? "no stats" : r.error.message);
+    return r.stats;
+  }
+
+  /** Closes both sockets in the worker and gives the ports back. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.host.request({ op: "close", id: this.id }).then(() => {
+      this.host.relays.delete(this.id);
+      this.pool.release(this.ports.a);
+      this.pool.release(this.ports.b);
+      this.host.updateRef();
+    });
+    return this.closing;
+  }
+}
+
+export class MediaRelayGroup {
+  private static sharedGroup: MediaRelayGroup | null = null;
+  private readonly hosts: (WorkerHost | null)[];
+  private readonly workerUrl: URL;
+  private nextId = 1;
+
+  constructor(options: MediaRelayGroupOptions = {}) {
+    const n = options.workers ?? MEDIA_RELAY_GROUP_DEFAULTS.workers;
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`workers must be 1..64, got ${n}`);
+    this.hosts = new Array<WorkerHost | null>(n).fill(null);
+    this.workerUrl = options.workerUrl ?? defaultWorkerUrl();
+  }
+
+  /** One group per process with the default options, started on first use. */
+  static shared(): MediaRelayGroup {
+    MediaRelayGroup.sharedGroup ??= new MediaRelayGroup();
+    return MediaRelayGroup.sharedGroup;
+  }
+
+  /** Calls open on each worker (not started yet: 0). */
+  callsPerWorker(): number[] {
+    return this.hosts.map((h) => h?.relays.size ?? 0);
+  }
+
+  /**
+   * MediaRelay.open in the worker with the fewest calls: both legs' sockets bound on ports from
+   * `opts.pool`. Rejects with MediaRelayError ("no-ports", "bind-failed"); nothing is left allocated then.
+   */
+  async open(opts: MediaRelayOptions): Promise<WorkerMediaRelay> {
+    const host = this.pick();
+    const callbacks: Callbacks = { onSignal: opts.onSignal, onLog: opts.onLog, onNote: opts.onNote };
+    const failed: number[] = [];
+    let lastError = "";
+    try {
+      for (let attempt = 0; attempt < (opts.bindAttempts ?? 8); attempt++) {
+        const a = opts.pool.allocate();
+        const b = a === null ? null : opts.pool.allocate();
+        if (a === null || b === null) {
+          if (a !== null) opts.pool.release(a);
+          throw new MediaRelayError("no-ports", "RTP port pool exhausted");
+        }
+        const id = this.nextId++;
+        const relay = new WorkerMediaRelay(host, id, { a, b }, opts.pool, callbacks);
+        host.relays.set(id, relay); // before the reply: a digit logged at once finds its call
+        const r = await host.request({
+          op: "open",
+          id,
+          ports: [a, b],
+          opts: forWorker(opts),
+          signal: opts.onSignal !== undefined,
+          log: opts.onLog !== undefined,
+          note: opts.onNote !== undefined,
+        });
+        if (r.ok) return relay;
+        host.relays.delete(id);
+        host.updateRef();
+        failed.push(a, b);
+        if (r.error.code !== "bind-failed") {
+          throw r.error.code === "error"
+            ? new Error(r.error.message)
+            : new MediaRelayError(r.error.code, r.error.message);
+        }
+        lastError = r.error.message;
+      }
+      throw new MediaRelayError("bind-failed", lastError);
+    } finally {
+      // as MediaRelay.open: ports taken outside the pool go back to the end of the free list
+      for (const p of failed) opts.pool.release(p);
+    }
+  }
+
+  /** Closes every call and stops the workers. */
+  async close(): Promise<void> {
+    const hosts = this.hosts.filter((h): h is WorkerHost => h !== null);
+    await Promise.all(hosts.flatMap((h) => [...h.relays.values()].map((r) => r.close())));
+    await Promise.all(hosts.map((h) => h.terminate()));
+    this.hosts.fill(null);
+    if (MediaRelayGroup.sharedGroup === this) MediaRelayGroup.sharedGroup = null;
+  }
+
+  private pick(): WorkerHost {
+    let best: WorkerHost | null = null;
+    for (let i = 0; i < this.hosts.length; i++) {
+      let h = this.hosts[i] ?? null;
+      if (h === null || h.dead) {
+        h = this.spawn();
+        this.hosts[i] = h;
+      }
+      if (best === null || h.relays.size < best.relays.size) best = h;
+    }
+    return best!;
+  }
+
+  private spawn(): WorkerHost {
+    return new WorkerHost(startWorker(this.workerUrl, { timeOrigin: performance.timeOrigin }));
+  }
+}
