@@ -22,10 +22,10 @@ import {
   settle,
   to,
   world,
+  TARGET,
+  FROM,
+  ALL_TIMERS_MS,
 } from "./helpers.ts";
-
-const TARGET = `sip:2000@${B2B.host}:${B2B.port}`;
-const FROM = `<sip:1000@${CALLER.host}>`;
 
 function audioOf(text: string | null) {
   assert.ok(text !== null);
@@ -36,7 +36,6 @@ function audioOf(text: string | null) {
 }
 
 /** Long enough for every transaction timer (Timer D 32 s, Timer K/I T4) to run out. */
-const ALL_TIMERS_MS = 64 * 500 + 10_000;
 
 test("call setup: leg b gets our offer (a's codecs ∩ policies + telephone-event), leg a gets b's codec anchored on our port", async () => {
   const w = world({ legB: { codecs: ["PCMA", "PCMU"], telephoneEventPt: 110 } });

@@ -23,6 +23,11 @@ import type { SipMessage } from "../../src/wire/sip/index.ts";
 export const CALLER = { host: "10.0.0.1", port: 5060 } as const;
 export const B2B = { host: "10.0.0.2", port: 5060 } as const;
 export const CALLEE = { host: "10.0.0.3", port: 5060 } as const;
+/** the caller dials 2000 through the B2BUA, as 1000 */
+export const TARGET = `sip:2000@${B2B.host}:${B2B.port}`;
+export const FROM = `<sip:1000@${CALLER.host}>`;
+/** long enough for every RFC 3261 timer (64·T1) and the B2BUA's own to run out */
+export const ALL_TIMERS_MS = 64 * 500 + 10_000;
 
 export function seeded(seed = 1): () => number {
   let x = seed >>> 0;

@@ -10,11 +10,19 @@ import type { SipRequest } from "../../src/wire/sip/index.ts";
 import { header } from "../../src/dialog/index.ts";
 import type { InviteSession, ReplyOptions } from "../../src/dialog/index.ts";
 import { kpmlRefreshDelayMs } from "../../src/b2bua/index.ts";
-import { B2B, CALLEE, CALLER, CLEAN, isRequest, leftovers, sdp, settle, to, world } from "./helpers.ts";
-
-const TARGET = `sip:2000@${B2B.host}:${B2B.port}`;
-const FROM = `<sip:1000@${CALLER.host}>`;
-const ALL_TIMERS_MS = 64 * 500 + 10_000;
+import {
+  ALL_TIMERS_MS,
+  CALLEE,
+  CLEAN,
+  FROM,
+  isRequest,
+  leftovers,
+  sdp,
+  settle,
+  TARGET,
+  to,
+  world,
+} from "./helpers.ts";
 
 test("RFC 6665 §4.1.2.2: the refresh time is min(90 %, Expires − 5 s), never before half of Expires", () => {
   assert.equal(kpmlRefreshDelayMs(7200), 6_480_000);

@@ -20,9 +20,7 @@ import {
 import { sendInDialog } from "../../src/b2bua/in-dialog-send.ts";
 import {
   autoAnswer,
-  B2B,
   CALLEE,
-  CALLER,
   CLEAN,
   isRequest,
   leftovers,
@@ -30,11 +28,10 @@ import {
   settle,
   to,
   world,
+  TARGET,
+  FROM,
+  ALL_TIMERS_MS,
 } from "./helpers.ts";
-
-const TARGET = `sip:2000@${B2B.host}:${B2B.port}`;
-const FROM = `<sip:1000@${CALLER.host}>`;
-const ALL_TIMERS_MS = 64 * 500 + 10_000;
 
 function audio(text: string | null) {
   assert.ok(text !== null);

@@ -10,7 +10,6 @@ import { getHeader } from "../../src/wire/sip/index.ts";
 import type { SipMessage } from "../../src/wire/sip/index.ts";
 import { DigestServer, parseAuthParams } from "../../src/auth/index.ts";
 import {
-  B2B,
   CALLEE,
   CALLER,
   CLEAN,
@@ -21,11 +20,10 @@ import {
   settle,
   to,
   world,
+  TARGET,
+  FROM,
+  ALL_TIMERS_MS,
 } from "./helpers.ts";
-
-const TARGET = `sip:2000@${B2B.host}:${B2B.port}`;
-const FROM = `<sip:1000@${CALLER.host}>`;
-const ALL_TIMERS_MS = 64 * 500 + 10_000;
 
 const cseq = (m: SipMessage) => Number((getHeader(m, "cseq") ?? "").split(" ")[0]);
 

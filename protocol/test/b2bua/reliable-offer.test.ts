@@ -23,11 +23,11 @@ import {
   settle,
   to,
   world,
+  TARGET,
+  FROM,
+  ALL_TIMERS_MS,
 } from "./helpers.ts";
 
-const TARGET = `sip:2000@${B2B.host}:${B2B.port}`;
-const FROM = `<sip:1000@${CALLER.host}>`;
-const ALL_TIMERS_MS = 64 * 500 + 10_000;
 const B_OFFER = sdp({ fmts: [8, 0], te: 97, address: "10.3.3.3", port: 30000 });
 
 function audio(text: string | null): SdpMedia {
