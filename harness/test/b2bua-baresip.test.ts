@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { analyzeCapture } from "../../captures/src/analysis/analyze.ts";
+import { pcmWav } from "../../captures/fixtures/make/wav.ts";
 import {
   calleeXml,
   has,
@@ -44,20 +45,7 @@ function wav(file: string, seconds: number): void {
   const data = Buffer.alloc(rate * seconds * 2);
   for (let n = 0; n < rate * seconds; n++)
     data.writeInt16LE(Math.round(300 * Math.sin((2 * Math.PI * 330 * n) / rate)), n * 2);
-  const h = Buffer.alloc(44);
-  h.write("RIFF", 0, "ascii");
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write("WAVEfmt ", 8, "ascii");
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write("data", 36, "ascii");
-  h.writeUInt32LE(data.length, 40);
-  writeFileSync(file, Buffer.concat([h, data]));
+  writeFileSync(file, pcmWav(data, rate));
 }
 
 /** One netstring JSON command to baresip's ctrl_tcp (one command per connection); resolves with the reply. */

@@ -6,6 +6,8 @@ import { FakeNetwork, TcpTransport, UdpTransport } from "../../src/transport/ind
 import { UserAgent } from "../../src/dialog/index.ts";
 import type { IncomingOffer, InviteSession } from "../../src/dialog/index.ts";
 import { ALICE, ANSWER_B, BOB, OFFER_A, isMethod, ladder, pair, sdp, watch } from "./helpers.ts";
+import { eventually } from "../transport/helpers.ts";
+import type { SipTransport } from "../../src/transport/index.ts";
 
 test("RFC 3261 §9.1-§9.2: CANCEL of a ringing call: 200 to the CANCEL, 487 to the INVITE, both sessions end, nothing is left behind", () => {
   const { clock, net, alice, bob } = pair();
@@ -180,37 +182,32 @@ test("RFC 3261 §13.2.2.4: a 2xx from a second fork is acknowledged and then end
   assert.equal(call.state, "confirmed");
 });
 
-test("over real UDP sockets (127.0.0.1:18150-18151, real clock): delayed offer call, then BYE", async () => {
+/** A delayed-offer call from alice's transport to bob's over real sockets and a real clock. */
+async function delayedOfferOverSockets(ta: SipTransport, tb: SipTransport, target: string) {
   const clock = createRealClock({ unref: true });
+  const alice = new UserAgent({ transport: ta, clock, contactUser: "alice" });
+  const bob = new UserAgent({ transport: tb, clock, contactUser: "bob" });
+  let uas: InviteSession | undefined;
+  bob.onInvite = (s) => {
+    uas = s;
+    s.accept({ sdp: sdp(30000, "sendrecv", "127.0.0.1") });
+  };
+  const call = alice.invite({ target, from: "<sip:alice@127.0.0.1>", sdp: null });
+  call.handlers.onOffer = (o) => o.accept(sdp(20000, "sendrecv", "127.0.0.1"));
+  const answered = await eventually(() => (uas?.state === "confirmed" ? uas : undefined), 3000);
+  return { call, uas: answered };
+}
+
+test("over real UDP sockets (127.0.0.1:18150-18151, real clock): delayed offer call, then BYE", async () => {
   const ta = await UdpTransport.open({ port: 18150 });
   const tb = await UdpTransport.open({ port: 18151 });
   try {
-    const alice = new UserAgent({ transport: ta, clock, contactUser: "alice" });
-    const bob = new UserAgent({ transport: tb, clock, contactUser: "bob" });
-    let uas: InviteSession | null = null;
-    bob.onInvite = (s) => {
-      uas = s;
-      s.accept({ sdp: sdp(30000, "sendrecv", "127.0.0.1") });
-    };
-    const call = alice.invite({
-      target: "sip:bob@127.0.0.1:18151",
-      from: "<sip:alice@127.0.0.1>",
-      sdp: null,
-    });
-    call.handlers.onOffer = (o) => o.accept(sdp(20000, "sendrecv", "127.0.0.1"));
-    const until = async (cond: () => boolean) => {
-      const t0 = Date.now();
-      while (!cond()) {
-        if (Date.now() - t0 > 3000) throw new Error("timed out");
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    await until(() => (uas as InviteSession | null)?.state === "confirmed");
+    const { call, uas } = await delayedOfferOverSockets(ta, tb, "sip:bob@127.0.0.1:18151");
     assert.equal(call.state, "confirmed");
-    assert.match(uas!.remoteSdp ?? "", /m=audio 20000/);
+    assert.match(uas.remoteSdp ?? "", /m=audio 20000/);
     call.bye();
-    await until(() => uas!.state === "terminated");
-    assert.equal(uas!.terminationReason, "remote-bye");
+    await eventually(() => (uas.state === "terminated" ? true : undefined), 3000);
+    assert.equal(uas.terminationReason, "remote-bye");
   } finally {
     await ta.close();
     await tb.close();
@@ -218,38 +215,17 @@ test("over real UDP sockets (127.0.0.1:18150-18151, real clock): delayed offer c
 });
 
 test("over real TCP sockets (127.0.0.1:18152-18153, real clock): Contact and Via say TCP, in-dialog requests reuse the connection", async () => {
-  const clock = createRealClock({ unref: true });
   const ta = await TcpTransport.open({ port: 18152 });
   const tb = await TcpTransport.open({ port: 18153 });
   try {
-    const alice = new UserAgent({ transport: ta, clock, contactUser: "alice" });
-    const bob = new UserAgent({ transport: tb, clock, contactUser: "bob" });
-    let uas: InviteSession | null = null;
-    bob.onInvite = (s) => {
-      uas = s;
-      s.accept({ sdp: sdp(30000, "sendrecv", "127.0.0.1") });
-    };
-    const call = alice.invite({
-      target: "sip:bob@127.0.0.1:18153;transport=tcp",
-      from: "<sip:alice@127.0.0.1>",
-      sdp: null,
-    });
-    call.handlers.onOffer = (o) => o.accept(sdp(20000, "sendrecv", "127.0.0.1"));
-    const until = async (cond: () => boolean) => {
-      const t0 = Date.now();
-      while (!cond()) {
-        if (Date.now() - t0 > 3000) throw new Error("timed out");
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    await until(() => (uas as InviteSession | null)?.state === "confirmed");
+    const { call, uas } = await delayedOfferOverSockets(ta, tb, "sip:bob@127.0.0.1:18153;transport=tcp");
     assert.equal(call.state, "confirmed");
-    assert.match(uas!.remoteSdp ?? "", /m=audio 20000/);
-    assert.equal(uas!.dialog!.remoteTarget, "sip:alice@127.0.0.1:18152;transport=tcp");
+    assert.match(uas.remoteSdp ?? "", /m=audio 20000/);
+    assert.equal(uas.dialog!.remoteTarget, "sip:alice@127.0.0.1:18152;transport=tcp");
     assert.equal(ta.connectionCount, 1);
     call.bye();
-    await until(() => uas!.state === "terminated");
-    assert.equal(uas!.terminationReason, "remote-bye");
+    await eventually(() => (uas.state === "terminated" ? true : undefined), 3000);
+    assert.equal(uas.terminationReason, "remote-bye");
     assert.equal(ta.connectionCount, 1, "the BYE went over the same connection");
   } finally {
     await ta.close();

@@ -1,6 +1,6 @@
 import { test } from "node:test";
+import { Endpoint, HOST, until } from "./udp-endpoint.ts";
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import { FakeClock } from "../../src/transaction/clock.ts";
 import { parseRtpHeader } from "../../src/wire/rtp/header.ts";
 import { parseTelephoneEvent } from "../../src/wire/rfc4733/telephone-event.ts";
@@ -13,36 +13,7 @@ import type { MediaLegOptions } from "../../src/media/media-relay.ts";
 import { A_PEER_SSRC, audio, ev } from "./helpers.ts";
 
 /** Calls in worker threads over real UDP on 127.0.0.1; ports 19500-19529 (relay), 19940-19949 (peers). */
-const HOST = "127.0.0.1";
 const B_OUT_SSRC = 0x0b0b0b0b;
-
-class Endpoint {
-  readonly got: Buffer[] = [];
-  private constructor(readonly socket: dgram.Socket) {
-    socket.on("message", (m) => this.got.push(m));
-  }
-  static open(port: number): Promise<Endpoint> {
-    return new Promise((resolve, reject) => {
-      const s = dgram.createSocket("udp4");
-      s.once("error", reject);
-      s.bind(port, HOST, () => resolve(new Endpoint(s)));
-    });
-  }
-  send(bytes: Uint8Array, port: number): void {
-    this.socket.send(bytes, port, HOST);
-  }
-  close(): Promise<void> {
-    return new Promise((r) => this.socket.close(() => r()));
-  }
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 function leg(tePt: number, port: number, extra: Partial<MediaLegOptions["dtmf"]> = {}): MediaLegOptions {
   return {
@@ -104,7 +75,7 @@ test("two calls on two workers: audio and an RFC 4733 digit relayed with PT 101â
     a1.send(ev(104, evTs, 5, 320), port1);
     a1.send(ev(105, evTs, 5, 480), port1);
     for (let i = 0; i < 3; i++) a1.send(ev(106 + i, evTs, 5, 800, { end: true }), port1);
-    await until(() => b1.got.length >= 9, "call 1 at b");
+    await until(() => b1.got.length >= 9, "call 1 at b", 4000);
     assert.deepEqual(rows(b1.got, 96), [
       ...Array<string>(3).fill(`pt=0 ssrc=${B_OUT_SSRC.toString(16)}`),
       "pt=96 ev=5",
@@ -118,7 +89,7 @@ test("two calls on two workers: audio and an RFC 4733 digit relayed with PT 101â
     // call 1: a digit received in SIP INFO on leg b leaves on leg a as RFC 4733 (PT 101), paced
     // by the worker's own timer: 100 ms minimum duration = updates every 20 ms, then 3 ends
     call1.digit("b", "info", "3", 100);
-    await until(() => a1.got.length >= 8, "paced digit at a");
+    await until(() => a1.got.length >= 8, "paced digit at a", 4000);
     await new Promise((r) => setTimeout(r, 60));
     const atA = rows(a1.got, 101);
     assert.ok(
@@ -131,11 +102,11 @@ test("two calls on two workers: audio and an RFC 4733 digit relayed with PT 101â
     const port2 = call2.localPort("a");
     a2.send(ev(1, 1000, 7, 160, { marker: true, ssrc: A_PEER_SSRC }), port2);
     for (let i = 0; i < 3; i++) a2.send(ev(2 + i, 1000, 7, 800, { end: true }), port2);
-    await until(() => signals.length === 1, "KPML signal");
+    await until(() => signals.length === 1, "KPML signal", 4000);
     assert.deepEqual(signals[0]!.slice(0, 3), ["b", "kpml", "7"]);
     assert.equal(b2.got.length, 0, "no RFC 4733 on a leg that did not negotiate it");
 
-    await until(() => logs.length === 3, "three log entries");
+    await until(() => logs.length === 3, "three log entries", 4000);
     const byCall = logs.map(
       (e) => `${e.callId}:${e.digit}:${e.ingress.method}>${e.egress.method}/${e.egress.pt}`,
     );

@@ -1,6 +1,6 @@
 import { test } from "node:test";
+import { Endpoint, HOST, until } from "./udp-endpoint.ts";
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import { FakeClock, createRealClock } from "../../src/transaction/clock.ts";
 import { parseRtpHeader } from "../../src/wire/rtp/header.ts";
 import { parseTelephoneEvent } from "../../src/wire/rfc4733/telephone-event.ts";
@@ -11,37 +11,8 @@ import type { DtmfLogEntry } from "../../src/media/dtmf-relay-io.ts";
 import { A_PEER_SSRC, B_PEER_SSRC, audio, ev } from "./helpers.ts";
 
 /** Real UDP on 127.0.0.1; this file uses ports 19200-19299 (relay) and 19900-19919 (endpoints). */
-const HOST = "127.0.0.1";
 const A_OUT_SSRC = 0x0a0a0a0a;
 const B_OUT_SSRC = 0x0b0b0b0b;
-
-class Endpoint {
-  readonly got: Buffer[] = [];
-  private constructor(readonly socket: dgram.Socket) {
-    socket.on("message", (m) => this.got.push(m));
-  }
-  static open(port: number): Promise<Endpoint> {
-    return new Promise((resolve, reject) => {
-      const s = dgram.createSocket("udp4");
-      s.once("error", reject);
-      s.bind(port, HOST, () => resolve(new Endpoint(s)));
-    });
-  }
-  send(bytes: Uint8Array, port: number): void {
-    this.socket.send(bytes, port, HOST);
-  }
-  close(): Promise<void> {
-    return new Promise((r) => this.socket.close(() => r()));
-  }
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 interface Decoded {
   readonly pt: number;

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { HOST, until } from "./udp-endpoint.ts";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { RtpSocket } from "../../src/media/rtp-socket.ts";
@@ -9,7 +10,6 @@ import { RtpSocket } from "../../src/media/rtp-socket.ts";
  * source that is also where it sends: RFC 4961 symmetric RTP), what a connected socket drops, and
  * how it returns to taking every source (idle, setRemote).
  */
-const HOST = "127.0.0.1";
 const IDLE_MS = 150;
 
 class Peer {
@@ -32,14 +32,6 @@ class Peer {
   }
   close(): Promise<void> {
     return new Promise((r) => this.socket.close(() => r()));
-  }
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
   }
 }
 
