@@ -5,12 +5,13 @@
  * addresses). The segmenter uses it to tell which ended calls can no longer be tied to a call
  * still in progress, so they can be analysed and dropped from memory.
  */
-import { getHeader, parseNameAddr } from "../../../protocol/src/wire/sip/headers.ts";
+import { getHeader } from "../../../protocol/src/wire/sip/headers.ts";
 import { parseSipUri } from "../../../protocol/src/wire/sip/uri.ts";
 import type { SipRequest } from "../../../protocol/src/wire/sip/types.ts";
 import type { SipEvent } from "./context.ts";
 import { boundarySubstrings, HOP_WINDOW_S, sameNumber, sessionUuids } from "./correlate.ts";
 import { eventPackage } from "./sip-dtmf.ts";
+import { userOf } from "./legs.ts";
 import { audioOf, sdpOf } from "./sdp-of.ts";
 import { hostPort } from "./units.ts";
 
@@ -128,12 +129,6 @@ function inviteFacts(e: SipEvent, req: SipRequest): InviteFacts {
     sessionUuids: sessionUuids(getHeader(req, "session-id")),
     namedCallIds: named,
   };
-}
-
-function userOf(uriText: string | undefined): string | null {
-  if (uriText === undefined) return null;
-  const na = parseNameAddr(uriText);
-  return parseSipUri(na?.uri ?? uriText)?.user ?? null;
 }
 
 export function relatedIds(c: CallEntry): string[] {

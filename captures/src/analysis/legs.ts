@@ -53,7 +53,8 @@ export function buildLegs(
   return { legs, otherSip, orphanEvents };
 }
 
-function userOf(uriText: string | undefined): string | null {
+/** The user part of a From/To value (name-addr or bare URI). */
+export function userOf(uriText: string | undefined): string | null {
   if (uriText === undefined) return null;
   const na = parseNameAddr(uriText);
   const u = parseSipUri(na?.uri ?? uriText);
