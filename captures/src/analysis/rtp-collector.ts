@@ -6,6 +6,7 @@
  */
 import type { TransportPayload } from "../pcap/types.ts";
 import type { InbandLike, RtpEventRecord, RtpStream } from "./context.ts";
+import { u16be, u32be } from "../pcap/bytes.ts";
 
 /** RTCP packet types 200-204 (RFC 3550 §12.1) appear as RTP PT 72-76 once the marker bit is folded in. */
 const RTCP_PT_MIN = 72;
@@ -29,7 +30,8 @@ export interface RtpCollectorOptions {
 
 /** The lookup key: a hash of SSRC and ports (replayed media repeats SSRCs, shared ports repeat port pairs). */
 function streamKey(ssrc: number, srcPort: number, dstPort: number): number {
-  return (Math.imul(ssrc, 0x9e3779b1) ^ Math.imul(srcPort * 65536 + dstPort, 0x85ebca6b)) >>> 0;
+  // int32, not uint32: a small-integer Map key, never a heap number
+  return Math.imul(ssrc, 0x9e3779b1) ^ Math.imul(srcPort * 65536 + dstPort, 0x85ebca6b);
 }
 
 export class RtpCollector {
@@ -66,9 +68,9 @@ export class RtpCollector {
       plen -= b[o + len - 1]!;
       if (plen < 0) return false;
     }
-    const seq = b.readUInt16BE(o + 2);
-    const ts = b.readUInt32BE(o + 4);
-    const ssrc = b.readUInt32BE(o + 8);
+    const seq = u16be(b, o + 2);
+    const ts = u32be(b, o + 4);
+    const ssrc = u32be(b, o + 8);
     // keyed by a hash of SSRC and ports (replayed media repeats SSRCs, shared ports repeat port
     // pairs), then the full 5-tuple
     const key = streamKey(ssrc, p.srcPort, p.dstPort);

@@ -205,9 +205,16 @@ function blockByActiveStreams(
     const atDst = byAddr.get(dst);
     const atSrc = byAddr.get(src);
     if (atDst === undefined && atSrc === undefined) continue;
-    const both = (atDst ?? []).filter((c) => c.media.has(src));
-    const owners = both.length > 0 ? both : [...(atDst ?? []), ...(atSrc ?? [])];
-    for (const c of owners) if (cand.has(c.callId)) blocked.add(c.callId);
+    // the legs that declared both ends: walk the shorter list (a shared echo port is declared by
+    // every call of a test run, the caller's own address by one leg)
+    let both: CallEntry[] = [];
+    if (atDst !== undefined && atSrc !== undefined)
+      both =
+        atSrc.length <= atDst.length
+          ? atSrc.filter((c) => c.media.has(dst))
+          : atDst.filter((c) => c.media.has(src));
+    const owners = both.length > 0 ? [both] : [atDst ?? [], atSrc ?? []];
+    for (const l of owners) for (const c of l) if (cand.has(c.callId)) blocked.add(c.callId);
   }
 }
 

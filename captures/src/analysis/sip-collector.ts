@@ -12,6 +12,9 @@ import { hostPort } from "./units.ts";
 
 const LENIENT = Object.freeze({ skipLenientChecks: true });
 
+/** From/To values whose tag is remembered (a few thousand dialogs in progress at once). */
+const MAX_REMEMBERED_TAGS = 4096;
+
 /** A SIP-over-TCP direction buffers at most this much while looking for a complete message. */
 const MAX_TCP_BUFFER = 256 * 1024;
 
@@ -34,6 +37,7 @@ export class SipCollector {
   private readonly onMessage: (e: SipEvent) => void;
 
   private readonly retain: boolean;
+  private readonly tags = new Map<string, string | null>();
 
   /** `retain: false` hands each message to `onMessage` and keeps nothing (a sniffer). */
   constructor(onMessage: (e: SipEvent) => void = () => {}, opts: { retain?: boolean } = {}) {
@@ -106,11 +110,25 @@ export class SipCollector {
       callId,
       cseqNum: cseq?.seq ?? -1,
       cseqMethod: cseq?.method ?? (msg.kind === "request" ? msg.method : ""),
-      fromTag: from !== undefined ? (parseNameAddr(from)?.tag ?? null) : null,
-      toTag: to !== undefined ? (parseNameAddr(to)?.tag ?? null) : null,
+      fromTag: from !== undefined ? this.tagOf(from) : null,
+      toTag: to !== undefined ? this.tagOf(to) : null,
     };
     if (this.retain) this.events.push(e);
     this.onMessage(e);
+  }
+
+  /**
+   * The tag of a From/To value. Every message of a dialog repeats the same From and To, so the
+   * parses are remembered (a bounded map: cleared when full, so hostile input cannot grow it).
+   */
+  private tagOf(value: string): string | null {
+    let tag = this.tags.get(value);
+    if (tag === undefined) {
+      tag = parseNameAddr(value)?.tag ?? null;
+      if (this.tags.size >= MAX_REMEMBERED_TAGS) this.tags.clear();
+      this.tags.set(value, tag);
+    }
+    return tag;
   }
 
   /**

@@ -5,6 +5,7 @@
  * caller: this thread takes the worker's messages with receiveMessageOnPort and sleeps on an
  * Atomics counter in between.
  */
+import { existsSync } from "node:fs";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { AnalysisSide, StreamedOutcome } from "./analyze.ts";
 import type { PacketMessage, PacketWorkerData } from "./packet-worker.ts";
@@ -21,9 +22,16 @@ const PROFILE = process.env["MVSCT_PROFILE"] === "1";
 function workerSpec(): { url: URL; execArgv: string[] } {
   const here = import.meta.url;
   // from source (tsx) the worker is the .ts file and needs tsx's loader; from the esbuild bundle
-  // (dist/mvsct.mjs) it is dist/packet-worker.mjs next to it
-  if (here.endsWith(".ts")) return { url: new URL("./packet-worker-boot.mjs", here), execArgv: [] };
-  return { url: new URL("./packet-worker.mjs", here), execArgv: [] };
+  // this code sits in a chunk (dist/chunks/) and the worker entry is dist/packet-worker.mjs
+  const candidates = here.endsWith(".ts")
+    ? [new URL("./packet-worker-boot.mjs", here)]
+    : [new URL("../packet-worker.mjs", here), new URL("./packet-worker.mjs", here)];
+  // a worker whose file is missing would fail where this thread, blocked in Atomics.wait, cannot
+  // hear it: look first
+  const url = candidates.find((u) => existsSync(u));
+  if (url === undefined)
+    throw new Error(`the capture reader thread's code is missing (${candidates[0]!.pathname})`);
+  return { url, execArgv: [] };
 }
 
 export function runOnTwoThreads(

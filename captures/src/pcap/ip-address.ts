@@ -3,6 +3,7 @@
  * bytes to the string. A capture has few distinct addresses; hostile input with many is capped
  * (the cache is cleared when full, so memory stays bounded and results stay correct).
  */
+import { u32be } from "./bytes.ts";
 const MAX_CACHED = 65536;
 
 /** IPv4 dotted-quad (RFC 791 address, printed as RFC 4001 "dotted decimal"). */
@@ -11,7 +12,7 @@ export class Ipv4Names {
 
   /** The address stored big-endian at `buf[off .. off + 4)`. */
   at(buf: Buffer, off: number): string {
-    const n = buf.readUInt32BE(off);
+    const n = u32be(buf, off) | 0; // int32: a small-integer Map key, never a heap number
     let name = this.names.get(n);
     if (name === undefined) {
       name = `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;

@@ -6,6 +6,7 @@ import { Ipv4Reassembly } from "./ipv4-reassembly.ts";
 import { IPV6_FRAGMENT_HEADER_BYTES, Ipv6Reassembly } from "./ipv6-reassembly.ts";
 import { ETHERTYPE } from "./link-types.ts";
 import type { UndecodedReason } from "./types.ts";
+import { u16be } from "./bytes.ts";
 
 /** IANA "Assigned Internet Protocol Numbers" that the decoder treats specially. */
 export const IP_PROTO = Object.freeze({
@@ -66,7 +67,8 @@ export class IpDecoder {
     this.v6frag = new Ipv6Reassembly(fragmentLimits);
   }
 
-  decode(net: NetCursor, tsS: number): IpResult {
+  /** `at`: the frame (its time stamps fragments); an object, so no number is boxed per packet */
+  decode(net: NetCursor, at: { readonly tsS: number }): IpResult {
     const out = this.out;
     out.buf = net.buf;
     out.off = net.off;
@@ -74,8 +76,8 @@ export class IpDecoder {
     let etherType = net.etherType;
     for (let depth = 0; depth < MAX_TUNNEL_DEPTH; depth++) {
       let r: IpResult;
-      if (etherType === ETHERTYPE.IPV4) r = this.ipv4(tsS);
-      else if (etherType === ETHERTYPE.IPV6) r = this.ipv6(tsS);
+      if (etherType === ETHERTYPE.IPV4) r = this.ipv4(at);
+      else if (etherType === ETHERTYPE.IPV6) r = this.ipv6(at);
       else {
         this.detail = etherType;
         return "not-ip";
@@ -130,7 +132,7 @@ export class IpDecoder {
    * to 60 bytes); the bytes present are used when fewer (snap length) or when it is 0 (TCP
    * segmentation offload captures).
    */
-  private ipv4(tsS: number): IpResult {
+  private ipv4(at: { readonly tsS: number }): IpResult {
     const out = this.out;
     const buf = out.buf;
     const h = out.off;
@@ -140,16 +142,16 @@ export class IpDecoder {
     const b0 = buf[h]!;
     const hl = (b0 & 0x0f) * 4;
     if (b0 >> 4 !== 4 || hl < 20 || hl > avail) return "ip-malformed";
-    const total = buf.readUInt16BE(h + 2);
+    const total = u16be(buf, h + 2);
     if (total !== 0 && total < hl) return "ip-malformed";
     const end = total === 0 || total > avail ? out.end : h + total;
     out.srcIp = this.v4names.at(buf, h + 12);
     out.dstIp = this.v4names.at(buf, h + 16);
     out.proto = buf[h + 9]!;
-    const fragField = buf.readUInt16BE(h + 6);
+    const fragField = u16be(buf, h + 6);
     if ((fragField & 0x3fff) !== 0) {
       const claimed = (total === 0 ? avail : total) - hl;
-      const done = this.v4frag.add(buf, h, h + hl, end - h - hl, claimed, tsS);
+      const done = this.v4frag.add(buf, h, h + hl, end - h - hl, claimed, at.tsS);
       if (!done) return "pending";
       out.buf = done.buf;
       out.off = 0;
@@ -173,14 +175,14 @@ export class IpDecoder {
    * header in 8-octet units, not including the first 8 octets". AH (51, RFC 4302 §2.2): "in
    * 4-octet units, minus 2". Fragment (44): see ipv6-reassembly.ts. No Next Header (59) ends it.
    */
-  private ipv6(tsS: number): IpResult {
+  private ipv6(at: { readonly tsS: number }): IpResult {
     const out = this.out;
     let buf = out.buf;
     const h = out.off;
     const avail = out.end - h;
     this.detail = -1;
     if (avail < 40 || buf[h]! >> 4 !== 6) return "ip-malformed";
-    const payloadLen = buf.readUInt16BE(h + 4);
+    const payloadLen = u16be(buf, h + 4);
     let end = payloadLen === 0 || payloadLen > avail - 40 ? out.end : h + 40 + payloadLen;
     let claimedEnd = payloadLen === 0 ? out.end : h + 40 + payloadLen;
     out.srcIp = this.v6names.at(buf, h + 8);
@@ -214,7 +216,7 @@ export class IpDecoder {
           }
           const present = end - p - IPV6_FRAGMENT_HEADER_BYTES;
           const claimed = claimedEnd - p - IPV6_FRAGMENT_HEADER_BYTES;
-          const done = this.v6frag.add(out.srcIp, out.dstIp, buf, p, present, claimed, tsS);
+          const done = this.v6frag.add(out.srcIp, out.dstIp, buf, p, present, claimed, at.tsS);
           if (!done) return "pending";
           buf = out.buf = done.buf;
           p = 0;

@@ -12,6 +12,7 @@ import type {
   UndecodedReason,
 } from "./types.ts";
 import { UDP_HEADER_BYTES, udpPayloadLength } from "./udp.ts";
+import { u16be } from "./bytes.ts";
 
 export interface TransportDecoderOptions {
   /** called (with a REUSED object) for each frame that does not reach UDP/TCP */
@@ -69,7 +70,7 @@ export class TransportDecoder {
       this.skip(f.frame, link, link === "link-type" ? f.linkType : -1);
       return;
     }
-    const ip = this.ip.decode(this.net, f.tsS);
+    const ip = this.ip.decode(this.net, f);
     if (ip === "pending") return;
     if (ip !== null) {
       this.skip(f.frame, ip, this.ip.detail);
@@ -90,8 +91,8 @@ export class TransportDecoder {
       p.proto = "udp";
       p.srcIp = t.srcIp;
       p.dstIp = t.dstIp;
-      p.srcPort = buf.readUInt16BE(off);
-      p.dstPort = buf.readUInt16BE(off + 2);
+      p.srcPort = u16be(buf, off);
+      p.dstPort = u16be(buf, off + 2);
       p.data = buf;
       p.offset = off + UDP_HEADER_BYTES;
       p.length = n;

@@ -39,13 +39,13 @@ export function parseSdp(text: string): SdpParseResult {
       else ignored.push(line);
       continue;
     }
-    const typed = /^([a-zA-Z])\s*=(.*)$/.exec(line);
-    if (!typed) {
+    const typed = typedLine(line);
+    if (typed === null) {
       ignored.push(line);
       continue;
     }
-    const type = typed[1]!;
-    const value = typed[2]!.trim();
+    const type = typed.type;
+    const value = typed.value;
     const current = media[media.length - 1];
     switch (type) {
       case "o": {
@@ -91,6 +91,19 @@ export function parseSdp(text: string): SdpParseResult {
     ...(session.sessionName === undefined ? {} : { sessionName: session.sessionName }),
   };
   return ignored.length === 0 ? { ok: true, sdp } : { ok: true, sdp, ignoredLines: ignored };
+}
+
+const TYPED_LINE = /^([a-zA-Z])\s*=(.*)$/;
+/** line separators `.` does not match: a line holding one is not a typed line for TYPED_LINE */
+const UNICODE_LINE_BREAK = /[\u2028\u2029]/;
+
+/** `<type>=<value>` (value trimmed), or null; the common `x=...` shape without a regex match. */
+function typedLine(line: string): { type: string; value: string } | null {
+  const c = line.charCodeAt(0) | 0x20;
+  if (line.charCodeAt(1) === 0x3d && c >= 0x61 && c <= 0x7a && !UNICODE_LINE_BREAK.test(line))
+    return { type: line[0]!, value: line.slice(2).trim() };
+  const m = TYPED_LINE.exec(line);
+  return m === null ? null : { type: m[1]!, value: m[2]!.trim() };
 }
 
 interface SessionState {
