@@ -175,6 +175,9 @@ describe("mvsct b2bua with SIPp", { skip, timeout: 180_000 }, () => {
       ...Array.from({ length: 1 + DIGITS.length }, () =>
         ['  <recv request="NOTIFY"/>', replyXml("200 OK")].join("\n"),
       ),
+      // at call end we end our subscription (Expires: 0, RFC 6665 §4.1.2.3), just before the BYE
+      '  <recv request="SUBSCRIBE"/>',
+      replyXml("200 OK", ["Expires: 0"]),
     ].join("\n");
     const run = await runCall(
       dir,
@@ -199,6 +202,15 @@ describe("mvsct b2bua with SIPp", { skip, timeout: 180_000 }, () => {
     );
     // no RFC 4733 on a leg that did not negotiate telephone-event
     assert.equal(tsharkEvents(run.cap, CALLEE.rtp, 101).length, 0);
+    // our subscriptions to the callee: the first one, then its end with Expires: 0
+    const ours = tshark(run.cap, `sip.Method == "SUBSCRIBE" && udp.dstport == ${CALLEE.sip}`, [
+      "sip.Expires",
+    ]);
+    assert.deepStrictEqual(
+      ours.map((r) => r[0] === "0"),
+      [false, true],
+      JSON.stringify(ours),
+    );
 
     const { report } = analyzeCapture(run.cap);
     assert.ok(report);

@@ -3,6 +3,7 @@
  * telephone-event PTs both ways) and what its peer advertised, and the DTMF-in-SIP signalling.
  */
 import type { MediaDirection, SdpMedia } from "../wire/sdp/index.ts";
+import type { SipRequest, SipResponse } from "../wire/sip/index.ts";
 import { answerDirection } from "../dialog/index.ts";
 import type { IncomingOffer, InviteSession } from "../dialog/index.ts";
 import type { EgressMethod, LegDtmfUpdate, LegId } from "../media/index.ts";
@@ -39,8 +40,8 @@ export class CallLeg {
   peerTe: number | null = null;
   /** the peer's last description */
   remote: AudioView | null = null;
-  /** called with the peer's answer to the offer we made on this leg */
-  awaitingAnswer: ((answer: AudioView | null) => void) | null = null;
+  /** called with the peer's answer to the offer we made on this leg, and the message that carried it */
+  awaitingAnswer: ((answer: AudioView | null, carrier: SipRequest | SipResponse) => void) | null = null;
   /** the direction of our last description on the leg */
   direction: MediaDirection = "sendrecv";
   /** an offer from the other leg we relayed here, answered when this leg answers */
@@ -62,11 +63,13 @@ export class CallLeg {
   /**
    * Ends the leg: BYE, CANCEL (pending UAC) or 480 (pending UAS). InviteSession.bye() is
    * idempotent (one CANCEL however often a pending UAC is ended); a 2xx crossing that CANCEL is
-   * ACKed and BYEd by the dialog layer (RFC 3261 §15).
+   * ACKed and BYEd by the dialog layer (RFC 3261 §15). Our kpml subscription on the leg ends first
+   * (SUBSCRIBE Expires: 0, sent just before the BYE: kpml-subscriber.ts).
    */
   hangup(maxForwards?: number): void {
     const s = this.session;
     if (s === null || s.state === "terminated") return;
+    this.signalling?.end();
     // RFC 3261 §13.2.2.4: a 2xx is ACKed even when its offer is not wanted (ACK, then BYE)
     const held = this.pending2xxOffer;
     this.pending2xxOffer = null;

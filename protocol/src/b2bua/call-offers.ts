@@ -5,13 +5,14 @@
  *
  *   a offers, b early offer:   a's codecs ∩ policies -> b; b's answer codec -> a's answer
  *   a offers, b delayed offer: b offers in its 2xx (or reliable 1xx); first of b's codecs also in a's offer
- *   a delayed, b early offer:  policies -> b; b's codec alone offered to a in our 2xx
+ *   a delayed, b early offer:  policies -> b; b's codec alone offered to a in our 2xx, or in a
+ *                              reliable 1xx when b answered in a 1xx and a does 100rel
  *   a delayed, b delayed:      b's 2xx offer (filtered) -> our 2xx to a; a's ACK answer -> b's ACK
  *
  * A codec leg b answers that leg a lacks ends the call: the B2BUA never relays between codecs
  * (DOMAIN.md §7).
  */
-import type { SipResponse } from "../wire/sip/index.ts";
+import type { SipRequest, SipResponse } from "../wire/sip/index.ts";
 import { sdpOf } from "../dialog/index.ts";
 import type { IncomingOffer } from "../dialog/index.ts";
 import type { LegId } from "../media/index.ts";
@@ -25,6 +26,7 @@ import {
   freePayloadType,
 } from "./codec-policy.ts";
 import type { Codec } from "./codec-policy.ts";
+import { answerMaxForwards } from "./max-forwards.ts";
 import { RelayOffers } from "./relay-offers.ts";
 import { relayedDirection, viewOf } from "./sdp-view.ts";
 import type { AudioView } from "./sdp-view.ts";
@@ -73,11 +75,16 @@ export class CallOffers {
       aOffer === null ? "sendrecv" : relayedDirection(aOffer),
       aOffer,
     );
-    b.awaitingAnswer = (answer) => this.initialAnswerFromB(candidates, te, answer);
+    b.awaitingAnswer = (answer, carrier) => this.initialAnswerFromB(candidates, te, answer, carrier);
     return sdp;
   }
 
-  private initialAnswerFromB(offered: readonly Codec[], teB: number | null, ans: AudioView | null): void {
+  private initialAnswerFromB(
+    offered: readonly Codec[],
+    teB: number | null,
+    ans: AudioView | null,
+    carrier: SipRequest | SipResponse,
+  ): void {
     const call = this.call;
     const codec = ans === null ? null : firstMatch(ans.codecs, offered);
     if (ans === null || codec === null) {
@@ -92,12 +99,20 @@ export class CallOffers {
       const answer = call.a.writeAnswer(this.port(call.a), aOffer, aCodec, ans.direction);
       call.a.settle(aCodec, aOffer.telephoneEvent?.pt ?? null, aOffer);
       call.answerA(answer);
-    } else this.offerCodecToA(codec, ans);
+    } else this.offerCodecToA(codec, ans, carrier.kind === "response" ? carrier : null);
     call.refreshDtmf();
   }
 
-  /** Leg a sent no offer and leg b's codec is settled: b's codec alone goes to a in our 2xx; a answers in its ACK. */
-  private offerCodecToA(codec: Codec, like: AudioView): void {
+  /**
+   * Leg a sent no offer and leg b's codec is settled: b's codec alone is offered to a, in our 2xx
+   * (a answers in its ACK), or, when b answered in a reliable 1xx (`b1xx`) and a does 100rel, in
+   * the reliable 1xx relaying it (a answers in its PRACK; our 2xx then carries no SDP). RFC 3262 §5:
+   * "if a reliable provisional response is the first reliable message sent back to the UAC, and the
+   * INVITE did not contain an offer, one MUST appear in that reliable provisional response": leg b's
+   * codec is known here, so the 1xx carries the offer rather than going without reliability (or,
+   * to a caller that requires 100rel, not at all: session-uas.ts).
+   */
+  private offerCodecToA(codec: Codec, like: AudioView, b1xx: SipResponse | null = null): void {
     const call = this.call;
     const a = call.a;
     const teA = freePayloadType(a.policy.telephoneEventPt, [codec.pt]);
@@ -109,6 +124,12 @@ export class CallOffers {
       this.setRemote("a", answerA);
       call.refreshDtmf();
     };
+    const reliable =
+      b1xx !== null && b1xx.status < 200 && a.pending && a.session?.uas?.reliableAllowed === true;
+    if (reliable && a.session?.progress(b1xx.status, { sdp: offer, reliable: true }) === true) {
+      this.handled1xx = b1xx;
+      return call.answerA(null);
+    }
     call.answerA(offer);
   }
 
@@ -144,7 +165,7 @@ export class CallOffers {
       common.map((c) => c.pt),
     );
     const offerA = a.writeOffer(this.port(a), common, teA, relayedDirection(bOffer), bOffer);
-    a.awaitingAnswer = (answerA) => {
+    a.awaitingAnswer = (answerA, carrier) => {
       const aCodec = answerA === null ? null : firstMatch(answerA.codecs, common);
       if (answerA === null || aCodec === null) {
         offer.reject();
@@ -157,7 +178,8 @@ export class CallOffers {
       this.setRemote("a", answerA);
       const answerB = call.b.writeAnswer(this.port(call.b), bOffer, bCodec, answerA.direction);
       call.b.settle(bCodec, bOffer.telephoneEvent?.pt ?? null, bOffer);
-      offer.accept(answerB);
+      // in our PRACK / ACK to b: a's PRACK / ACK's Max-Forwards minus one (max-forwards.ts)
+      offer.accept(answerB, { maxForwards: answerMaxForwards(carrier) });
       call.refreshDtmf();
     };
     return offerA;
@@ -231,7 +253,7 @@ export class CallOffers {
     if (aReliable) {
       const offerA = this.reofferToA(offer, bOffer, common);
       call.answerA(null);
-      return a.session?.progress(status, { sdp: offerA, reliable: true });
+      return void a.session?.progress(status, { sdp: offerA, reliable: true });
     }
     const bCodec = common[0]!;
     const answerB = call.b.writeAnswer(this.port(call.b), bOffer, bCodec, "sendrecv");
@@ -259,7 +281,7 @@ export class CallOffers {
         findSameFormat(aOffer.codecs, codec) ?? codec,
         early.direction,
       );
-      return call.a.session?.progress(r.status, { sdp: preview });
+      return void call.a.session?.progress(r.status, { sdp: preview });
     }
     call.a.session?.progress(r.status);
   }

@@ -18,6 +18,7 @@ import { writeCiscoCallInfoNotify } from "../wire/dtmf/index.ts";
 import type { CallContext, CallMedia } from "./call-context.ts";
 import { CallLeg } from "./call-leg.ts";
 import { CallOffers } from "./call-offers.ts";
+import { DigitHops } from "./digit-hops.ts";
 import { advertisedBy, shouldSubscribeKpml } from "./dtmf-method.ts";
 import { LegSignalling } from "./leg-signalling.ts";
 import { byeMaxForwards, relayedMaxForwards, TOO_MANY_HOPS } from "./max-forwards.ts";
@@ -33,6 +34,8 @@ export class B2buaCall {
   readonly legs: Readonly<Record<LegId, CallLeg>>;
   media: CallMedia | null = null;
   private readonly offers: CallOffers;
+  /** Max-Forwards of digits received in SIP, for the requests relaying them (digit-hops.ts) */
+  private readonly hops: DigitHops;
   private ended = false;
   private closing: Promise<void> | null = null;
   private opening: Promise<void> | null = null;
@@ -50,6 +53,7 @@ export class B2buaCall {
       b: new CallLeg("b", ctx.policy.legs.b, ctx.rtpAddress, sid(2)),
     };
     this.offers = new CallOffers(this);
+    this.hops = new DigitHops(() => ctx.clock.now());
   }
 
   get a(): CallLeg {
@@ -78,7 +82,12 @@ export class B2buaCall {
       .openMedia({
         callId: this.callId,
         onSignal: (leg, method, digit, durationMs) =>
-          this.legs[leg].signalling?.send(method, digit, durationMs),
+          this.legs[leg].signalling?.send(
+            method,
+            digit,
+            durationMs,
+            this.hops.take(leg === "a" ? "b" : "a", digit),
+          ),
         onLog: (entry) => this.ctx.dtmfLog(entry),
         onNote: (leg, _code, message) => this.note(leg, message),
       })
@@ -160,7 +169,10 @@ export class B2buaCall {
   private wire(leg: LegId, s: InviteSession): void {
     const l = this.legs[leg];
     const signalling = new LegSignalling(s, this.ctx.clock, {
-      digit: (method, digit, durationMs) => this.media?.digit(leg, method, digit, durationMs),
+      digit: (method, digit, durationMs, maxForwards) => {
+        this.hops.record(leg, digit, maxForwards);
+        this.media?.digit(leg, method, digit, durationMs);
+      },
       kpmlSubscription: () => this.refreshDtmf(),
       note: (message) => this.note(leg, message),
     });
@@ -170,10 +182,10 @@ export class B2buaCall {
         if (leg === "b") this.offers.provisionalFromB(r);
       },
       onOffer: (offer: IncomingOffer) => this.offers.incoming(leg, offer),
-      onAnswer: (sdp) => {
+      onAnswer: (sdp, carrier) => {
         const waiting = l.awaitingAnswer;
         l.awaitingAnswer = null;
-        waiting?.(viewOf(sdp));
+        waiting?.(viewOf(sdp), carrier);
       },
       onConfirmed: () => this.confirmed(leg),
       onFailure: (status, r) => {

@@ -18,6 +18,8 @@ export interface InDialogSend {
   readonly body?: { readonly contentType: string; readonly bytes: Buffer } | null;
   /** add our Contact (SUBSCRIBE, NOTIFY) */
   readonly contact?: boolean;
+  /** default 70; a request relaying one received on the other leg carries its value minus one */
+  readonly maxForwards?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function sendInDialog(
       cseq,
       contact: req.contact === true ? ctx.contact(transport) : null,
       headers: [...(req.headers ?? []), ...ctx.identityHeaders()],
+      ...(req.maxForwards === undefined ? {} : { maxForwards: req.maxForwards }),
     });
     const body = req.body ?? null;
     if (body === null) return r;

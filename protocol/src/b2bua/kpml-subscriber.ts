@@ -6,6 +6,7 @@
  *   no --SUBSCRIBE--> pending --2xx--> active --refresh 2xx--> active (timer re-armed)
  *                        \--non-2xx--> failed     \--404/405/410/416/480-485/489/501/604--> failed
  *                                                  \--NOTIFY terminated, or expiry--> no
+ *   pending / active --unsubscribe() (the call ends)--> no (SUBSCRIBE Expires: 0 sent)
  *
  * RFC 6665 §4.1.2.1: "The "Expires" header field in a 200-class response to SUBSCRIBE request
  * indicates the actual duration for which the subscription will remain active (unless refreshed)."
@@ -24,6 +25,12 @@
  * margin CUCM's "Subscribe Delta" uses, DOMAIN.md §4.3), never before half of it has run. A
  * refresh that fails without ending the subscription is tried again halfway to the expiry while
  * at least RETRY_MIN_LEFT_MS remain. The timer stops when the call ends (stop()).
+ *
+ * RFC 6665 §4.1.2.3: "Unsubscribing is handled in the same way as refreshing of a subscription,
+ * with the "Expires" header field set to "0"." A BYE ends the INVITE usage of the dialog only, not
+ * the subscription usage sharing it (RFC 5057, multiple dialog usages), so when we end the call the subscription is
+ * ended first (unsubscribe()), in the same instant as the BYE and without waiting for its answer;
+ * the peer's final NOTIFY may then find the dialog gone (481), which ends its subscription too.
  */
 import type { SipRequest, SipResponse } from "../wire/sip/index.ts";
 import { getHeader } from "../wire/sip/index.ts";
@@ -60,7 +67,8 @@ export function kpmlRefreshDelayMs(expiresS: number): number {
 }
 
 export interface KpmlSubscriberEvents {
-  digit(digit: string): void;
+  /** `maxForwards`: what a request relaying the digit carries (digit-hops.ts) */
+  digit(digit: string, maxForwards: number): void;
   note(message: string): void;
 }
 
@@ -99,8 +107,28 @@ export class KpmlSubscriber {
     this.clearTimer();
   }
 
-  /** A NOTIFY `Event: kpml` from the peer's notifier. */
-  onNotify(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {
+  /**
+   * We end the call: SUBSCRIBE Expires: 0 when a subscription is pending or active and the dialog
+   * still stands, then stop(). Its answer is not waited for (the BYE goes out at once).
+   */
+  unsubscribe(): void {
+    const had = this.current === "active" || this.current === "pending";
+    this.current = "no";
+    this.stop();
+    if (!had) return;
+    sendInDialog(this.session, {
+      method: "SUBSCRIBE",
+      contact: true,
+      headers: [header("event", "kpml"), header("expires", "0")],
+    });
+  }
+
+  /** A NOTIFY `Event: kpml` from the peer's notifier; `maxForwards` goes with its digits. */
+  onNotify(
+    request: SipRequest,
+    reply: (status: number, opts?: ReplyOptions) => void,
+    maxForwards: number,
+  ): void {
     reply(200);
     const state = (getHeader(request, "subscription-state") ?? "").trim().toLowerCase();
     if (state.startsWith("terminated")) {
@@ -114,7 +142,7 @@ export class KpmlSubscriber {
     const r = parseKpmlResponse(request.body.toString("utf8"));
     if (!r.ok) return this.events.note(`kpml NOTIFY not understood: ${r.error.message}`);
     if (r.response.code !== 200 || r.response.digits === null) return;
-    for (const ch of r.response.digits) this.events.digit(ch);
+    for (const ch of r.response.digits) this.events.digit(ch, maxForwards);
   }
 
   private send(refresh: boolean): boolean {

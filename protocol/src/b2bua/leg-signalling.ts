@@ -11,6 +11,13 @@
  * - Cisco unsolicited NOTIFY `Event: telephone-event` with the 4-byte body, both ways.
  *
  * Anything else in the dialog gets a plain answer (489 Bad Event, 415, 501) and never throws.
+ *
+ * Max-Forwards: a digit received in SIP is handed on with the received value minus one, which the
+ * request relaying it on the other leg carries (digit-hops.ts); a DTMF request with a body that
+ * arrives with 0 is not relayed but answered 483 (RFC 3261 §16.3 step 2, as for re-INVITE,
+ * max-forwards.ts). Requests we originate (the kpml SUBSCRIBE, our NOTIFYs) carry 70.
+ * When the leg ends (end()), our kpml subscription is ended with SUBSCRIBE Expires: 0 while the
+ * dialog still stands (kpml-subscriber.ts).
  */
 import type { SipRequest } from "../wire/sip/index.ts";
 import { getHeader } from "../wire/sip/index.ts";
@@ -26,13 +33,14 @@ import {
   writeKpmlResponse,
 } from "../wire/dtmf/index.ts";
 import type { DtmfDigit, KpmlPersist } from "../wire/dtmf/index.ts";
-import { header } from "../dialog/index.ts";
+import { DEFAULT_MAX_FORWARDS, header } from "../dialog/index.ts";
 import type { InviteSession, ReplyOptions } from "../dialog/index.ts";
 import type { Clock } from "../transaction/index.ts";
 import type { OobMethod } from "../media/index.ts";
 import { sendInDialog } from "./in-dialog-send.ts";
 import { KPML_DEFAULT_EXPIRES_S, KpmlSubscriber } from "./kpml-subscriber.ts";
 import type { KpmlSubscriptionState } from "./kpml-subscriber.ts";
+import { relayedMaxForwards, TOO_MANY_HOPS } from "./max-forwards.ts";
 /** digits kept for a peer that has not subscribed to kpml yet, and for how long */
 const KPML_QUEUE_MAX = 32;
 const KPML_QUEUE_MS = 10_000;
@@ -40,8 +48,8 @@ const KPML_QUEUE_MS = 10_000;
 const CISCO_SAME_PRESS_MS = 5_000;
 
 export interface LegSignallingEvents {
-  /** a digit received in SIP on this leg */
-  digit(method: OobMethod, digit: string, durationMs: number | undefined): void;
+  /** a digit received in SIP on this leg; `maxForwards`: what a request relaying it carries */
+  digit(method: OobMethod, digit: string, durationMs: number | undefined, maxForwards: number): void;
   /** the peer subscribed to (or unsubscribed from) our kpml events */
   kpmlSubscription(active: boolean): void;
   note(message: string): void;
@@ -55,7 +63,7 @@ interface Notifier {
 
 export class LegSignalling {
   private notifier: Notifier | null = null;
-  private readonly queued: { digit: DtmfDigit; atMs: number }[] = [];
+  private readonly queued: { digit: DtmfDigit; atMs: number; maxForwards: number }[] = [];
   private readonly subscriber: KpmlSubscriber;
   private lastCiscoStart: { digit: DtmfDigit; atMs: number } | null = null;
 
@@ -65,7 +73,7 @@ export class LegSignalling {
     private readonly events: LegSignallingEvents,
   ) {
     this.subscriber = new KpmlSubscriber(session, clock, {
-      digit: (d) => events.digit("kpml", d, undefined),
+      digit: (d, maxForwards) => events.digit("kpml", d, undefined, maxForwards),
       note: (m) => events.note(m),
     });
   }
@@ -90,12 +98,18 @@ export class LegSignalling {
     this.subscriber.stop();
   }
 
-  /** A digit the relay sends on this leg in SIP. */
-  send(method: OobMethod, digit: DtmfDigit, durationMs: number): void {
+  /** The leg is being ended by us: our kpml subscription ends (SUBSCRIBE Expires: 0) before the BYE. */
+  end(): void {
+    this.subscriber.unsubscribe();
+  }
+
+  /** A digit the relay sends on this leg in SIP, with the Max-Forwards of the request it relays (70: ours). */
+  send(method: OobMethod, digit: DtmfDigit, durationMs: number, maxForwards = DEFAULT_MAX_FORWARDS): void {
     switch (method) {
       case "info":
         sendInDialog(this.session, {
           method: "INFO",
+          maxForwards,
           body: {
             contentType: DTMF_RELAY_CONTENT_TYPE,
             bytes: Buffer.from(writeDtmfRelayBody(digit, Math.round(durationMs)), "utf8"),
@@ -105,6 +119,7 @@ export class LegSignalling {
       case "notify":
         sendInDialog(this.session, {
           method: "NOTIFY",
+          maxForwards,
           headers: [header("event", "telephone-event"), header("subscription-state", "active")],
           body: {
             contentType: CISCO_NOTIFY_CONTENT_TYPE,
@@ -113,18 +128,18 @@ export class LegSignalling {
         });
         return;
       case "kpml":
-        if (this.peerSubscribed) this.notifyKpml(digit);
+        if (this.peerSubscribed) this.notifyKpml(digit, maxForwards);
         else {
           this.dropStaleQueued();
           if (this.queued.length >= KPML_QUEUE_MAX) this.queued.shift();
-          this.queued.push({ digit, atMs: this.clock.now() });
+          this.queued.push({ digit, atMs: this.clock.now(), maxForwards });
           this.events.note(`kpml digit ${digit} waits for the peer's SUBSCRIBE`);
         }
         return;
     }
   }
 
-  private notifyKpml(digit: DtmfDigit): void {
+  private notifyKpml(digit: DtmfDigit, maxForwards: number): void {
     const n = this.notifier;
     if (n === null) return;
     const oneShot = n.persist === "one-shot";
@@ -134,17 +149,22 @@ export class LegSignalling {
       digits: digit,
       ...(n.tag === null ? {} : { tag: n.tag }),
     });
-    this.sendKpmlNotify(oneShot ? null : n.expiresAtMs, body);
+    this.sendKpmlNotify(oneShot ? null : n.expiresAtMs, body, maxForwards);
     if (oneShot) this.endNotifier();
   }
 
   /** NOTIFY for our kpml subscription; `expiresAtMs` null = terminated. */
-  private sendKpmlNotify(expiresAtMs: number | null, body: string | null): void {
+  private sendKpmlNotify(
+    expiresAtMs: number | null,
+    body: string | null,
+    maxForwards = DEFAULT_MAX_FORWARDS,
+  ): void {
     const left = expiresAtMs === null ? 0 : Math.max(0, Math.ceil((expiresAtMs - this.clock.now()) / 1000));
     const state = expiresAtMs === null ? "terminated;reason=noresource" : `active;expires=${left}`;
     sendInDialog(this.session, {
       method: "NOTIFY",
       contact: true,
+      maxForwards,
       headers: [header("event", "kpml"), header("subscription-state", state)],
       body:
         body === null ? null : { contentType: KPML_RESPONSE_CONTENT_TYPE, bytes: Buffer.from(body, "utf8") },
@@ -166,12 +186,21 @@ export class LegSignalling {
   /** An in-dialog request the session does not handle itself (INFO, NOTIFY, SUBSCRIBE, ...). */
   onRequest(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {
     const event = (getHeader(request, "event") ?? "").split(";")[0]!.trim().toLowerCase();
+    const dtmf =
+      request.method === "INFO" ||
+      (request.method === "NOTIFY" && (event === "kpml" || event === "telephone-event"));
+    const hops = relayedMaxForwards(request);
+    if (dtmf && hops === "too-many-hops" && request.body.length > 0) {
+      this.events.note(`${request.method} with Max-Forwards 0 not relayed`);
+      return reply(TOO_MANY_HOPS.status, { reason: TOO_MANY_HOPS.reason });
+    }
+    const mf = hops === "too-many-hops" ? DEFAULT_MAX_FORWARDS : hops;
     switch (request.method) {
       case "INFO":
-        return this.onInfo(request, reply);
+        return this.onInfo(request, reply, mf);
       case "NOTIFY":
-        if (event === "kpml") return this.subscriber.onNotify(request, reply);
-        if (event === "telephone-event") return this.onCiscoNotify(request, reply);
+        if (event === "kpml") return this.subscriber.onNotify(request, reply, mf);
+        if (event === "telephone-event") return this.onCiscoNotify(request, reply, mf);
         return reply(489, { reason: "Bad Event" });
       case "SUBSCRIBE":
         if (event === "kpml") return this.onKpmlSubscribe(request, reply);
@@ -181,7 +210,11 @@ export class LegSignalling {
     }
   }
 
-  private onInfo(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {
+  private onInfo(
+    request: SipRequest,
+    reply: (status: number, opts?: ReplyOptions) => void,
+    maxForwards: number,
+  ): void {
     if (request.body.length === 0) return reply(200);
     const ct = getHeader(request, "content-type") ?? "";
     const r = parseDtmfInfoBody(ct, request.body);
@@ -191,10 +224,14 @@ export class LegSignalling {
       return this.events.note(`INFO not relayed: ${r.error.message}`);
     }
     reply(200);
-    this.events.digit("info", r.digit, r.durationMs ?? undefined);
+    this.events.digit("info", r.digit, r.durationMs ?? undefined, maxForwards);
   }
 
-  private onCiscoNotify(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {
+  private onCiscoNotify(
+    request: SipRequest,
+    reply: (status: number, opts?: ReplyOptions) => void,
+    maxForwards: number,
+  ): void {
     reply(200);
     const r = parseCiscoNotifyBody(request.body);
     if (!r.ok) return this.events.note(`telephone-event NOTIFY not relayed: ${r.error.message}`);
@@ -206,7 +243,7 @@ export class LegSignalling {
       // the end NOTIFY of a key press already relayed at its start
       if (last !== null && last.digit === r.digit && now - last.atMs <= CISCO_SAME_PRESS_MS) return;
     }
-    this.events.digit("notify", r.digit, r.durationMs > 0 ? r.durationMs : undefined);
+    this.events.digit("notify", r.digit, r.durationMs > 0 ? r.durationMs : undefined, maxForwards);
   }
 
   private onKpmlSubscribe(request: SipRequest, reply: (status: number, opts?: ReplyOptions) => void): void {
@@ -238,6 +275,6 @@ export class LegSignalling {
     if (!wasActive) this.events.kpmlSubscription(true);
     this.dropStaleQueued();
     const pending = this.queued.splice(0);
-    for (const q of pending) if (this.notifier !== null) this.notifyKpml(q.digit);
+    for (const q of pending) if (this.notifier !== null) this.notifyKpml(q.digit, q.maxForwards);
   }
 }

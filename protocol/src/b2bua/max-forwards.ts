@@ -17,9 +17,14 @@
  *
  * A BYE that arrived with Max-Forwards 0 still ends the other leg, with a BYE carrying our own
  * default: ending our own dialog is not forwarding (§16.3 is a proxy rule), and a BYE cannot loop
- * (each one ends a dialog).
+ * (each one ends a dialog). The same holds for the PRACK and the ACK that carry an answer relayed
+ * from the other leg's PRACK / ACK: our dialog owes them whatever the hop count (RFC 3262 §4: the
+ * UAC "MUST send a PRACK" for a reliable provisional response; RFC 3261 §13.2.2.4: "The UAC core
+ * MUST generate an ACK request for each 2xx"), and an ACK is never answered (no 483 can be sent).
+ * Relayed DTMF requests (INFO, NOTIFY) follow the re-INVITE rule: minus one, 483 at 0
+ * (leg-signalling.ts, digit-hops.ts).
  */
-import type { SipRequest } from "../wire/sip/index.ts";
+import type { SipRequest, SipResponse } from "../wire/sip/index.ts";
 import { getHeader } from "../wire/sip/index.ts";
 import { DEFAULT_MAX_FORWARDS } from "../dialog/index.ts";
 
@@ -49,4 +54,12 @@ export function relayedMaxForwards(received: SipRequest | null): number | "too-m
 export function byeMaxForwards(bye: SipRequest | null): number {
   const mf = relayedMaxForwards(bye);
   return mf === "too-many-hops" ? DEFAULT_MAX_FORWARDS : mf;
+}
+
+/**
+ * The Max-Forwards of our PRACK / ACK carrying an answer that came in `carrier` on the other leg:
+ * the BYE rule when that was a PRACK or ACK, our default when it was a response (see above).
+ */
+export function answerMaxForwards(carrier: SipRequest | SipResponse | null): number {
+  return carrier?.kind === "request" ? byeMaxForwards(carrier) : DEFAULT_MAX_FORWARDS;
 }

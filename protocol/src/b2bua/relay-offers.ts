@@ -15,16 +15,17 @@
  * and the answer comes in the ACK (§13.2.1). An offer in a 2xx cannot be refused but by ending
  * the dialog (RFC 3261 §13.2.2.4: ACK it, then BYE), so when y offers nothing x can use, or x's
  * answer has none of y's codecs, the call ends (the B2BUA never relays between codecs).
- * Max-Forwards: each relayed request carries the received value minus one; 0 gets 483
- * (max-forwards.ts).
+ * Max-Forwards: each relayed request carries the received value minus one; 0 gets 483; the ACK
+ * relaying x's answer to y carries x's ACK's value minus one and is never refused (max-forwards.ts).
  */
+import type { SipRequest, SipResponse } from "../wire/sip/index.ts";
 import type { IncomingOffer } from "../dialog/index.ts";
 import type { LegId } from "../media/index.ts";
 import type { B2buaCall } from "./call.ts";
 import type { CallLeg, HeldOffer } from "./call-leg.ts";
 import { allowedByPolicies, findSameFormat, firstMatch, freePayloadType } from "./codec-policy.ts";
 import type { Codec } from "./codec-policy.ts";
-import { relayedMaxForwards, TOO_MANY_HOPS } from "./max-forwards.ts";
+import { answerMaxForwards, relayedMaxForwards, TOO_MANY_HOPS } from "./max-forwards.ts";
 import { relayedDirection, viewOf } from "./sdp-view.ts";
 import type { AudioView } from "./sdp-view.ts";
 
@@ -133,7 +134,7 @@ export class RelayOffers {
     );
     const xOffer = x.writeOffer(this.port(x), candidates, teX, relayedDirection(view), view);
     y.pending2xxOffer = yOffer;
-    x.awaitingAnswer = (ans) => this.answerFromX(x, y, { teX, candidates, view, yOffer }, ans);
+    x.awaitingAnswer = (ans, ack) => this.answerFromX(x, y, { teX, candidates, view, yOffer, ack }, ans);
     held.accept(xOffer);
   }
 
@@ -146,6 +147,8 @@ export class RelayOffers {
       readonly candidates: readonly Codec[];
       readonly view: AudioView;
       readonly yOffer: IncomingOffer;
+      /** x's ACK that carried the answer: our ACK to y carries its Max-Forwards minus one */
+      readonly ack: SipRequest | SipResponse;
     },
     ans: AudioView | null,
   ): void {
@@ -162,7 +165,7 @@ export class RelayOffers {
     const answerY = y.writeAnswer(this.port(y), o.view, yCodec, ans.direction);
     y.settle(yCodec, o.view.telephoneEvent?.pt ?? null, o.view);
     call.setRemote(y.id, o.view);
-    o.yOffer.accept(answerY);
+    o.yOffer.accept(answerY, { maxForwards: answerMaxForwards(o.ack) });
     call.refreshDtmf();
   }
 }

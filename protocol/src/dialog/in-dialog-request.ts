@@ -89,7 +89,12 @@ export function buildInDialogRequest(
 export function buildAck2xx(
   dialog: Dialog,
   invite: SipRequest,
-  opts: { readonly via: ViaSpec; readonly inviteSeq: number; readonly body?: Body | null },
+  opts: {
+    readonly via: ViaSpec;
+    readonly inviteSeq: number;
+    readonly body?: Body | null;
+    readonly maxForwards?: number;
+  },
 ): SipRequest {
   const credentials = [
     ...getHeaders(invite, "authorization").map((v) => header("authorization", v)),
@@ -100,5 +105,6 @@ export function buildAck2xx(
     cseq: opts.inviteSeq,
     headers: credentials,
     body: opts.body ?? null,
+    ...(opts.maxForwards === undefined ? {} : { maxForwards: opts.maxForwards }),
   });
 }

@@ -14,6 +14,12 @@ import type { HoldState } from "./hold.ts";
 
 export type OfferSite = "reinvite" | "reinvite-empty" | "update" | "2xx" | "reliable-1xx";
 
+/** How the answer goes out where it travels in a request of ours (the PRACK or the ACK). */
+export interface AnswerOptions {
+  /** Max-Forwards of that PRACK / ACK (default 70): a B2BUA relaying an answer passes the received value minus one */
+  readonly maxForwards?: number;
+}
+
 export interface IncomingOffer {
   readonly site: OfferSite;
   /** the remote offer; null for "reinvite-empty", where we must offer */
@@ -28,13 +34,13 @@ export interface IncomingOffer {
   /** the response that carried the offer ("2xx", "reliable-1xx"); null for the other sites */
   readonly response: SipResponse | null;
   /** our answer (or our offer for "reinvite-empty"); only the first accept/reject counts */
-  accept(sdp: string): void;
+  accept(sdp: string, opts?: AnswerOptions): void;
   /** refuse: 488 Not Acceptable Here by default (RFC 3261 §21.4.26); for "2xx" sites, ACK then BYE */
   reject(status?: number): void;
 }
 
 export interface OfferCallbacks {
-  accept(sdp: string): void;
+  accept(sdp: string, opts: AnswerOptions): void;
   reject(status: number): void;
 }
 
@@ -57,10 +63,10 @@ export function makeIncomingOffer(
     get settled() {
       return settled;
     },
-    accept(answer: string) {
+    accept(answer: string, opts: AnswerOptions = {}) {
       if (settled) return;
       settled = true;
-      cb.accept(answer);
+      cb.accept(answer, opts);
     },
     reject(status = 488) {
       if (settled) return;

@@ -42,8 +42,11 @@ export interface InviteSessionHandlers {
   onProvisional?(response: SipResponse): void;
   /** a remote offer to answer (or a request for our offer); unanswered, the UA's answerer decides */
   onOffer?(offer: IncomingOffer): void;
-  /** the remote answer to our offer */
-  onAnswer?(sdp: string): void;
+  /**
+   * the remote answer to our offer, with the message that carried it (PRACK or ACK request, 1xx or
+   * 2xx response): a B2BUA relaying that answer reads the carrier's Max-Forwards
+   */
+  onAnswer?(sdp: string, carrier: SipRequest | SipResponse): void;
   /** 2xx and ACK exchanged for the initial INVITE */
   onConfirmed?(): void;
   /** UAC: the initial INVITE failed (final non-2xx; 408 on timeout, 503 on transport error) */

@@ -115,7 +115,11 @@ export class InviteSession {
 
   // ---- application API ---------------------------------------------------------------------
 
-  /** UAS: a provisional response (RFC 3262 reliable when asked and the UAC supports 100rel). */
+  /**
+   * UAS: a provisional response (RFC 3262 reliable when asked and the UAC supports 100rel). False
+   * when nothing went out: no final response pending, or a delayed-offer INVITE requiring 100rel
+   * and no offer to put in the reliable 1xx (session-uas.ts).
+   */
   progress(
     status = 180,
     opts: {
@@ -123,8 +127,8 @@ export class InviteSession {
       readonly reliable?: boolean;
       readonly headers?: readonly SipHeader[];
     } = {},
-  ): void {
-    this.uas?.progress(status, opts);
+  ): boolean {
+    return this.uas?.progress(status, opts) ?? false;
   }
 
   /** UAS: the 2xx; `sdp` is the answer (offer in INVITE) or our offer (delayed offer). */
@@ -244,11 +248,21 @@ export class InviteSession {
   }
 
   /** @internal RFC 3261 §13.2.2.4: the ACK for a 2xx, kept to answer retransmitted 2xx. */
-  sendAck(invite: SipRequest, body: Body | null, dialog: Dialog | null = this.main): void {
+  sendAck(
+    invite: SipRequest,
+    body: Body | null,
+    dialog: Dialog | null = this.main,
+    maxForwards?: number,
+  ): void {
     const seq = cseqOf(invite)?.seq;
     if (dialog === null || seq === undefined) return;
     const build = (transport: TransportProtocol): SipRequest =>
-      buildAck2xx(dialog, invite, { via: this.ctx.via(transport), inviteSeq: seq, body });
+      buildAck2xx(dialog, invite, {
+        via: this.ctx.via(transport),
+        inviteSeq: seq,
+        body,
+        ...(maxForwards === undefined ? {} : { maxForwards }),
+      });
     let ack = build(this.transport);
     const to = this.destination(ack);
     if (to === null) return;
@@ -352,6 +366,8 @@ export class InviteSession {
   /** @internal Ends the session, with a BYE when asked and a dialog exists. Idempotent. */
   terminate(reason: TerminationReason, sendBye: boolean, byeMaxForwards?: number): void {
     if (this.current === "terminated") return;
+    // a re-INVITE / UPDATE of the peer still unanswered gets 487 before our BYE (target-refresh.ts)
+    this.refresh.stop();
     if (sendBye && this.main !== null && this.main.state !== "terminated") {
       this.sendInDialog(
         "BYE",
@@ -365,7 +381,6 @@ export class InviteSession {
     }
     this.endReason = reason;
     this.timer.stop();
-    this.refresh.stop();
     this.uac?.stop();
     this.uas?.stop();
     if (this.main !== null) {

@@ -223,16 +223,21 @@ export class UacInvite {
     const s = this.session;
     const sdp = sdpOf(r);
     const rack = header("rack", formatRAck({ rseq, cseq: cseqOf(r)?.seq ?? 0, method: "INVITE" }));
-    const prack = (answer: string | null): void => {
+    const prack = (answer: string | null, maxForwards?: number): void => {
       s.sendInDialog(
         "PRACK",
-        { body: sdpBody(answer), headers: [rack], dialog: e.dialog },
+        {
+          body: sdpBody(answer),
+          headers: [rack],
+          dialog: e.dialog,
+          ...(maxForwards === undefined ? {} : { maxForwards }),
+        },
         { onResponse: () => undefined },
       );
     };
     if (sdp !== null && s.oa.state === "offer-sent") {
       s.oa.transition("remote-answer", sdp);
-      s.handlers.onAnswer?.(sdp);
+      s.handlers.onAnswer?.(sdp, r);
       return prack(null);
     }
     if (sdp !== null && s.oa.state === "no-offer") {
@@ -242,9 +247,9 @@ export class UacInvite {
         sdp,
         holdOf(sdp),
         {
-          accept: (answer) => {
+          accept: (answer, opts) => {
             s.oa.transition("local-answer", answer);
-            prack(answer);
+            prack(answer, opts.maxForwards);
           },
           reject: () => {
             s.oa.transition("rejected");
@@ -285,8 +290,8 @@ export class UacInvite {
     s.remoteAllow = allowedMethods(r);
     if (dialogIdOfResponse(r) === null) return;
     const sdp = sdpOf(r);
-    const confirm = (answer: string | null): void => {
-      s.sendAck(this.current, sdpBody(answer));
+    const confirm = (answer: string | null, maxForwards?: number): void => {
+      s.sendAck(this.current, sdpBody(answer), undefined, maxForwards);
       s.setState("confirmed");
       s.applyTimer(uacTimerFromResponse(r));
       s.handlers.onConfirmed?.();
@@ -299,7 +304,7 @@ export class UacInvite {
           return s.terminate("no-answer", true);
         }
         s.oa.transition("remote-answer", sdp);
-        s.handlers.onAnswer?.(sdp);
+        s.handlers.onAnswer?.(sdp, r);
         return confirm(null);
       case "no-offer": {
         if (sdp === null) {
@@ -315,9 +320,9 @@ export class UacInvite {
           sdp,
           holdOf(sdp),
           {
-            accept: (answer) => {
+            accept: (answer, opts) => {
               s.oa.transition("local-answer", answer);
-              confirm(answer);
+              confirm(answer, opts.maxForwards);
             },
             reject: () => {
               s.oa.transition("rejected");

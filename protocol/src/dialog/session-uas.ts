@@ -14,6 +14,18 @@
  * final response is 2xx and any of the unacknowledged reliable provisional responses contained a
  * session description. In that case, it MUST NOT send a final response until those provisional
  * responses are acknowledged.")
+ * RFC 3262 §3: "The UAS MUST send any non-100 provisional response reliably if the initial request
+ * contained a Require header field with the option tag 100rel." RFC 3262 §5: "if a reliable
+ * provisional response is the first reliable message sent back to the UAC, and the INVITE did not
+ * contain an offer, one MUST appear in that reliable provisional response." So a 1xx without SDP
+ * to a delayed-offer INVITE goes unreliably when the UAC only supports 100rel, and not at all when
+ * it requires 100rel (progress() returns false; the UAC has its 100 Trying).
+ * RFC 3262 §5: "If the UAC receives a reliable provisional response with an offer ..., it MUST
+ * generate an answer in the PRACK." RFC 3262 §3: a PRACK that matches "MUST be responded to with a
+ * 2xx response". A matching PRACK without the answer to our offer is answered 200 (it acknowledges
+ * the 1xx), but the offer can no longer be answered (RFC 3261 §13.2.1 allows no answer elsewhere
+ * and no new offer while it is outstanding), so the INVITE is rejected at once with 488 and a
+ * Warning, rather than left to wait for a 2xx it can never get.
  */
 import type { SipHeader, SipRequest } from "../wire/sip/index.ts";
 import { getHeader } from "../wire/sip/index.ts";
@@ -42,6 +54,11 @@ export interface AcceptOptions {
 
 /** RFC 3262 §3: the UAS gave up waiting for a PRACK (a 5xx "SHOULD" reject the INVITE). */
 export const PRACK_TIMEOUT_STATUS = 500;
+/** RFC 3261 §21.4.26: the INVITE's offer/answer failed (a PRACK without the answer to our offer) */
+export const NO_ANSWER_IN_PRACK = Object.freeze({
+  status: 488,
+  warning: '399 - "no answer in the PRACK to the offer in the reliable provisional response (RFC 3262 §5)"',
+});
 
 export class UasInvite {
   readonly inviteSeq: number;
@@ -85,14 +102,19 @@ export class UasInvite {
     return sdpOf(this.invite);
   }
 
-  progress(status: number, opts: ProgressOptions): void {
+  progress(status: number, opts: ProgressOptions): boolean {
     const s = this.session;
-    if (this.final || s.state === "terminated") return;
+    if (this.final || s.state === "terminated") return false;
     if (status <= 100 || status >= 200) throw new Error(`bug: progress(${status})`);
-    const reliable =
+    let reliable =
       s.ctx.prack !== "off" &&
       (this.peer100rel === "required" || (opts.reliable === true && this.peer100rel === "supported"));
     let sdp = opts.sdp ?? null;
+    // RFC 3262 §5: no reliable 1xx without the offer a delayed-offer INVITE waits for (see the top)
+    if (reliable && sdp === null && s.oa.state === "no-offer") {
+      if (this.peer100rel === "required") return false;
+      reliable = false;
+    }
     if (sdp !== null) {
       if (s.oa.state === "offer-received" && reliable) s.oa.transition("local-answer", sdp);
       else if (s.oa.state === "no-offer" && reliable) s.oa.transition("local-offer", sdp);
@@ -108,7 +130,7 @@ export class UasInvite {
     );
     if (!reliable) {
       this.tx.sendResponse(response);
-      return;
+      return true;
     }
     this.reliable ??= new ReliableProvisionals(this.inviteSeq, {
       clock: s.ctx.clock,
@@ -123,6 +145,7 @@ export class UasInvite {
       random: s.ctx.random,
     });
     this.reliable.send(response, sdp !== null);
+    return true;
   }
 
   accept(opts: AcceptOptions): void {
@@ -165,7 +188,11 @@ export class UasInvite {
       });
   }
 
-  reject(status: number, opts: ReplyOptions, why: "rejected" | "prack-timeout" = "rejected"): void {
+  reject(
+    status: number,
+    opts: ReplyOptions,
+    why: "rejected" | "prack-timeout" | "no-answer" = "rejected",
+  ): void {
     const s = this.session;
     if (this.final || s.state === "terminated") return;
     this.final = true;
@@ -193,7 +220,7 @@ export class UasInvite {
         return;
       }
       s.oa.transition("remote-answer", answer);
-      s.handlers.onAnswer?.(answer);
+      s.handlers.onAnswer?.(answer, ack);
     }
     s.setState("confirmed");
     s.handlers.onConfirmed?.();
@@ -211,11 +238,21 @@ export class UasInvite {
       return;
     }
     const sdp = sdpOf(prack);
-    if (result.hadSdp && s.oa.state === "offer-sent" && sdp !== null) {
+    const offerInThat1xx = result.hadSdp && s.oa.state === "offer-sent";
+    if (offerInThat1xx && sdp !== null) {
       s.oa.transition("remote-answer", sdp);
-      s.handlers.onAnswer?.(sdp);
+      s.handlers.onAnswer?.(sdp, prack);
     }
     s.replyTo(prack, from, 200);
+    if (offerInThat1xx && sdp === null) {
+      // RFC 3262 §5: the answer had to be in this PRACK (see the top)
+      s.oa.transition("rejected");
+      return this.reject(
+        NO_ANSWER_IN_PRACK.status,
+        { headers: [header("warning", NO_ANSWER_IN_PRACK.warning)] },
+        "no-answer",
+      );
+    }
     if (this.pendingAccept !== null && !this.reliable!.blocks2xx) {
       const opts = this.pendingAccept;
       this.pendingAccept = null;

@@ -14,6 +14,12 @@
  * RFC 3311 §5.2: "The UAS MUST ... respond to the UPDATE ... with the answer in the 2xx" and an
  * UPDATE without an offer is a refresh only (RFC 4028 §10 recommends it for session refreshes).
  * RFC 3261 §12.2.1.2 / §12.2.2: both directions refresh the remote target from Contact.
+ * RFC 3261 §15.1.2: "the UAS core MUST generate a 487 (Request Terminated) response to any pending
+ * requests received for that dialog" when a BYE arrives; the same 487 answers a re-INVITE / UPDATE
+ * of the peer still waiting for our answer when we end the dialog ourselves (stop(), before our
+ * BYE goes out), as RFC 5407 §3.1.5 and §3.2.2 show for a re-INVITE pending when BYE is sent. A
+ * re-INVITE arriving after our BYE finds no dialog and gets 481 from the UA core (RFC 3261 §12.2.2
+ * and RFC 5407 §3.2.2: the BYE's sender has already ended the dialog).
  */
 import type { SipHeader, SipRequest, SipResponse } from "../wire/sip/index.ts";
 import { buildResponse } from "../transaction/index.ts";
@@ -24,7 +30,7 @@ import { glareRetryDelayMs, glareVerdict } from "./glare.ts";
 import { holdOf } from "./hold.ts";
 import type { HoldState } from "./hold.ts";
 import { makeIncomingOffer } from "./incoming-offer.ts";
-import type { OfferSite } from "./incoming-offer.ts";
+import type { OfferCallbacks, OfferSite } from "./incoming-offer.ts";
 import type { InviteSession } from "./invite-session.ts";
 import {
   DEFAULT_SESSION_TIMER,
@@ -47,6 +53,9 @@ export interface RefreshOptions {
 
 type Method = "INVITE" | "UPDATE";
 
+/** RFC 3261 §21.4.25 */
+const REQUEST_TERMINATED = 487;
+
 const NOT_HELD: HoldState = Object.freeze({ onHold: false, method: null });
 
 export class TargetRefresh {
@@ -54,6 +63,8 @@ export class TargetRefresh {
   private incoming: { readonly seq: number; answered: boolean } | null = null;
   private retransmitter: Uas2xxRetransmitter | null = null;
   private glareTimer: TimerHandle | null = null;
+  /** answers the peer's re-INVITE / UPDATE whose offer the application still holds (stop(): 487) */
+  private pendingReply: ((status: number) => void) | null = null;
 
   constructor(private readonly s: InviteSession) {}
 
@@ -81,7 +92,11 @@ export class TargetRefresh {
     else this.send("INVITE", { sdp: this.s.oa.canOffer() ? this.s.oa.localSdp : null });
   }
 
+  /** The dialog ends: timers stop, and a request of the peer still unanswered gets 487 (see the top). */
   stop(): void {
+    const pending = this.pendingReply;
+    this.pendingReply = null;
+    pending?.(REQUEST_TERMINATED);
     if (this.glareTimer !== null) this.s.ctx.clock.clearTimer(this.glareTimer);
     this.glareTimer = null;
     this.retransmitter?.stop();
@@ -151,7 +166,7 @@ export class TargetRefresh {
         return s.terminate("no-answer", true);
       }
       s.oa.transition("remote-answer", sdp);
-      s.handlers.onAnswer?.(sdp);
+      s.handlers.onAnswer?.(sdp, r);
       if (method === "INVITE") s.sendAck(request, null);
       return this.finish(method, r.status);
     }
@@ -166,9 +181,9 @@ export class TargetRefresh {
       sdp,
       holdOf(sdp),
       {
-        accept: (answer) => {
+        accept: (answer, opts) => {
           s.oa.transition("local-answer", answer);
-          s.sendAck(request, sdpBody(answer));
+          s.sendAck(request, sdpBody(answer), undefined, opts.maxForwards);
           this.finish(method, r.status);
         },
         reject: () => {
@@ -267,11 +282,21 @@ export class TargetRefresh {
         { send: s.ctx.responder(from) },
       );
     };
-    const refuse = (status: number): void => {
-      s.oa.transition("rejected");
+    if (method === "UPDATE" && sdp === null) return ok(null);
+    // the application answers later (a B2BUA asks the other leg): once, by it or by stop()
+    let answered = false;
+    const settle = (): boolean => {
+      if (answered) return false;
+      answered = true;
+      if (this.pendingReply === abandon) this.pendingReply = null;
+      return true;
+    };
+    const abandon = (status: number): void => {
+      if (!settle()) return;
       if (method === "INVITE") this.incoming = null;
       final(status);
     };
+    this.pendingReply = abandon;
     if (sdp !== null) {
       s.oa.transition("remote-offer", sdp);
       return this.offer(
@@ -280,28 +305,31 @@ export class TargetRefresh {
         holdOf(sdp),
         {
           accept: (answer) => {
+            if (!settle()) return;
             s.oa.transition("local-answer", answer);
             ok(answer);
           },
-          reject: refuse,
+          reject: (status) => {
+            if (!settle()) return;
+            s.oa.transition("rejected");
+            if (method === "INVITE") this.incoming = null;
+            final(status);
+          },
         },
         request,
       );
     }
-    if (method === "UPDATE") return ok(null);
     this.offer(
       "reinvite-empty",
       null,
       NOT_HELD,
       {
         accept: (offer) => {
+          if (!settle()) return;
           s.oa.transition("local-offer", offer);
           ok(offer);
         },
-        reject: (status) => {
-          if (method === "INVITE") this.incoming = null;
-          final(status);
-        },
+        reject: abandon,
       },
       request,
     );
@@ -317,7 +345,7 @@ export class TargetRefresh {
     const answer = sdpOf(ack);
     if (answer === null) return s.terminate("no-answer", true);
     s.oa.transition("remote-answer", answer);
-    s.handlers.onAnswer?.(answer);
+    s.handlers.onAnswer?.(answer, ack);
   }
 
   private applyUasTimer(d: UasTimerDecision): void {
@@ -328,7 +356,7 @@ export class TargetRefresh {
     site: OfferSite,
     sdp: string | null,
     hold: HoldState,
-    cb: { accept(sdp: string): void; reject(status: number): void },
+    cb: OfferCallbacks,
     carrier: SipRequest | SipResponse | null = null,
   ): void {
     this.s.offerToApp(makeIncomingOffer(site, sdp, hold, cb, carrier));

@@ -80,7 +80,8 @@ test("the subscription is refreshed at min(90 %, Expires − 5 s) of what the 20
   a.bye();
   await settle(w.clock);
   w.clock.advance(10 * 3_600_000);
-  assert.equal(subscribes.length, 3, "no SUBSCRIBE after the call ended");
+  assert.equal(subscribes.length, 4, "no refresh after the call ended, only the unsubscribe");
+  assert.equal(getHeader(subscribes[3]!, "expires"), "0");
   assert.deepEqual(leftovers(w), CLEAN);
   assert.equal(w.clock.pendingCount(), 0, "no refresh timer left");
 });
