@@ -1,7 +1,7 @@
 import { readSync } from "node:fs";
 
 /** Initial window: large enough that one readSync serves thousands of small frames. */
-export const INITIAL_CHUNK_BYTES = 4 * 1024 * 1024;
+export const INITIAL_CHUNK_BYTES = 256 * 1024;
 /** The window never grows past this, whatever length a (possibly corrupt) file claims. */
 export const MAX_CHUNK_BYTES = 32 * 1024 * 1024;
 

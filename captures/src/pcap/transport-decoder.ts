@@ -13,6 +13,8 @@ import type {
 } from "./types.ts";
 import { UDP_HEADER_BYTES, udpPayloadLength } from "./udp.ts";
 import { u16be } from "./bytes.ts";
+import { Ipv4Names } from "./ip-address.ts";
+import { LINKTYPE } from "./link-types.ts";
 
 export interface TransportDecoderOptions {
   /** called (with a REUSED object) for each frame that does not reach UDP/TCP */
@@ -51,6 +53,7 @@ export class TransportDecoder {
   private readonly undecodedFrame: UndecodedFrame = { frame: 0, reason: "not-ip", detail: -1 };
   private readonly unknownLinkTypes = new Map<number, number>();
   private readonly net = newNetCursor();
+  private readonly v4names = new Ipv4Names();
   private readonly ip: IpDecoder;
   private readonly tcp: TcpReassembler;
 
@@ -63,6 +66,7 @@ export class TransportDecoder {
   }
 
   frame(f: RawFrame): void {
+    if (f.linkType === LINKTYPE.ETHERNET && this.plainUdp(f)) return;
     const link = linkToNet(f.linkType, f.data, f.offset, f.offset + f.length, this.net);
     if (link !== null) {
       if (link === "link-type")
@@ -124,6 +128,42 @@ export class TransportDecoder {
       return;
     }
     this.skip(f.frame, "ip-protocol", t.proto);
+  }
+
+  /**
+   * The frame nearly every packet of a VoIP capture is: Ethernet II, IPv4 with a 20-byte header and
+   * no fragmentation, UDP (the layouts are drawn in ethernet.ts, ip.ts and udp.ts). Decoded inline,
+   * with the same result as the general path; anything else (VLAN tags, IP options, fragments,
+   * short or odd lengths) returns false and takes the general path.
+   */
+  private plainUdp(f: RawFrame): boolean {
+    const b = f.data;
+    const o = f.offset;
+    const end = o + f.length;
+    // EtherType 0x0800 at 12, version 4 + IHL 5 at 14, protocol 17 at 23
+    if (f.length < 42 || b[o + 12] !== 0x08 || b[o + 13] !== 0x00 || b[o + 14] !== 0x45 || b[o + 23] !== 17)
+      return false;
+    const total = u16be(b, o + 16);
+    if (total < 28 || (u16be(b, o + 20) & 0x3fff) !== 0) return false;
+    const ipEnd = total > f.length - 14 ? end : o + 14 + total;
+    const u = o + 34;
+    const n = udpPayloadLength(b, u, ipEnd);
+    if (n < 0) return false;
+    const p = this.payload;
+    p.frame = f.frame;
+    p.tsS = f.tsS;
+    p.proto = "udp";
+    p.srcIp = this.v4names.at(b, o + 26);
+    p.dstIp = this.v4names.at(b, o + 30);
+    p.srcPort = u16be(b, u);
+    p.dstPort = u16be(b, u + 2);
+    p.data = b;
+    p.offset = u + UDP_HEADER_BYTES;
+    p.length = n;
+    p.tcpGap = false;
+    this.counts.udpDatagrams++;
+    this.onPayload(p);
+    return true;
   }
 
   /** End of input: delivers held TCP bytes, settles the counts; returns warnings for a person. */

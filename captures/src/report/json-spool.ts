@@ -45,9 +45,20 @@ class Spool {
     this.pendingLength = 0;
   }
 
-  /** Streams the spooled bytes to `write`, 1 MiB at a time. */
-  copyTo(write: (text: string) => void): void {
+  /** Streams the spooled bytes to `write` (or, given, as bytes to `writeBytes`), 1 MiB at a time. */
+  copyTo(write: (text: string) => void, writeBytes?: (bytes: Buffer) => void): void {
     this.flush();
+    if (writeBytes !== undefined) {
+      // a fresh buffer per chunk: the writer may still hold the previous one
+      for (let pos = 0; pos < this.written;) {
+        const chunk = Buffer.allocUnsafe(Math.min(1 << 20, this.written - pos));
+        const n = readSync(this.fd, chunk, 0, chunk.length, pos);
+        if (n <= 0) break;
+        pos += n;
+        writeBytes(n === chunk.length ? chunk : chunk.subarray(0, n));
+      }
+      return;
+    }
     const chunk = Buffer.allocUnsafe(1 << 20);
     let pos = 0;
     let carry = Buffer.alloc(0);
@@ -106,8 +117,11 @@ export class SpooledJsonWriter implements AnalysisSink {
     for (const f of out.findings) if (f.severity === "error") this.errorFindings++;
   }
 
-  /** Writes the whole document (head fields, then the spooled arrays) and releases the spools. */
-  finish(head: ReportHead, write: (text: string) => void): void {
+  /**
+   * Writes the whole document (head fields, then the spooled arrays) and releases the spools.
+   * `writeBytes`, when given, receives the spooled arrays as UTF-8 bytes (no decode and re-encode).
+   */
+  finish(head: ReportHead, write: (text: string) => void, writeBytes?: (bytes: Buffer) => void): void {
     try {
       const fields: [string, unknown][] = [
         ["schema", head.schema],
@@ -125,7 +139,7 @@ export class SpooledJsonWriter implements AnalysisSink {
           if (value.count === 0) write(this.pretty ? `  ${name}: []` : `${name}:[]`);
           else {
             write(this.pretty ? `  ${name}: [\n` : `${name}:[`);
-            value.copyTo(write);
+            value.copyTo(write, writeBytes);
             write(this.pretty ? "\n  ]" : "]");
           }
         } else

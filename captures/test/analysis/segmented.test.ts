@@ -145,5 +145,21 @@ test("the spooled JSON is byte for byte the in-memory document, compact and inde
       let memory = "";
       writeJson(report(path, {}), (t) => (memory += t), pretty);
       assert.equal(spooled, memory, `${path} pretty=${pretty}`);
+      // the same document when the arrays go out as bytes, interleaved in order with the text
+      const bytesWriter = new SpooledJsonWriter(pretty);
+      const r2 = analyzeCaptureTo(path, {}, bytesWriter);
+      assert.ok(r2.head !== null);
+      const parts: Buffer[] = [];
+      let asBytes = 0;
+      bytesWriter.finish(
+        r2.head,
+        (t) => parts.push(Buffer.from(t, "utf8")),
+        (b) => {
+          asBytes++;
+          parts.push(Buffer.from(b));
+        },
+      );
+      assert.ok(asBytes > 0, "the arrays went out as bytes");
+      assert.equal(Buffer.concat(parts).toString("utf8"), memory, `${path} pretty=${pretty}, bytes`);
     }
 });

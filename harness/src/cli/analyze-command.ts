@@ -64,7 +64,7 @@ export function analyzeCommand(argv: readonly string[], io: Io): number {
     }
     if (r.error !== null)
       io.err(`mvsct analyze: warning: ${file}: ${r.error.message}; analysed up to the cut\n`);
-    writer.finish(r.head, (t) => io.out(t));
+    writer.finish(r.head, (t) => io.out(t), io.outBytes === undefined ? undefined : (b) => io.outBytes!(b));
     return r.hasErrors ? 1 : 0;
   }
   const { report, error } = analyzeCapture(file, opts);
