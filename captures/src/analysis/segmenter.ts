@@ -252,8 +252,21 @@ function blockByStreams(
       const t = x.media.get(a);
       return t !== undefined && t <= s.lastS + 1;
     };
-    const claims = (a: string, other: string): boolean =>
-      (liveDecl!.get(a) ?? []).some((x) => declaredBy(x, a) && (!pair || declaredBy(x, other)));
-    if (claims(dst, src) || claims(src, dst)) blocked.add(owner);
+    const atDst = liveDecl.get(dst);
+    const atSrc = liveDecl.get(src);
+    let claimed: boolean;
+    if (pair) {
+      // a live leg that declared both ends: walk the shorter list (a shared echo port is declared
+      // by every call of a run)
+      if (atDst === undefined || atSrc === undefined) claimed = false;
+      else {
+        const shorter = atSrc.length <= atDst.length ? atSrc : atDst;
+        claimed = shorter.some((x) => declaredBy(x, dst) && declaredBy(x, src));
+      }
+    } else
+      claimed =
+        (atDst?.some((x) => declaredBy(x, dst)) ?? false) ||
+        (atSrc?.some((x) => declaredBy(x, src)) ?? false);
+    if (claimed) blocked.add(owner);
   }
 }
