@@ -1,6 +1,6 @@
 /** Black-box tests of the mvsct CLI: spawned as a user would run it. */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,4 +134,24 @@ test("an unwritable --html target: exit 2 with the reason, no stack trace", () =
   assert.equal(r.code, 2);
   assert.match(r.err, /cannot write \/nonexistent-dir\/x\.html/);
   noTrace(r.err);
+});
+
+test("a reader that goes away (| head): no stack trace, the analysis's exit code", async () => {
+  for (const args of [["--json"], []]) {
+    const child = spawn(process.execPath, [bin, "analyze", "captures/fixtures/kpml.pcap", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy(); // the reader is gone before the first byte: every write meets EPIPE
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    const expected = spawnSync(process.execPath, [
+      bin,
+      "analyze",
+      "captures/fixtures/kpml.pcap",
+      ...args,
+    ]).status;
+    assert.equal(code, expected, `${args.join(" ")}: ${stderr}`);
+    assert.equal(stderr, "", `${args.join(" ")}: nothing on stderr`);
+  }
 });

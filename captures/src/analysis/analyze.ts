@@ -126,6 +126,8 @@ export class AnalysisSide implements PacketSink {
   private readonly otherSip: Record<string, number> = {};
   private segments = 0;
   private checkpointMs = 0;
+  /** MVSCT_PROFILE: the largest of each process.memoryUsage() figure seen at a checkpoint */
+  private readonly peakMemory: Record<string, number> = {};
   /** every parsed SIP message, for the packet half's in-band decision (one thread) */
   onSip: ((msg: SipMessage) => void) | null = null;
 
@@ -174,7 +176,12 @@ export class AnalysisSide implements PacketSink {
         }),
       );
     }
-    if (PROFILE) this.checkpointMs += performance.now() - t;
+    if (PROFILE) {
+      this.checkpointMs += performance.now() - t;
+      const m = process.memoryUsage();
+      for (const k of ["rss", "heapTotal", "heapUsed", "external", "arrayBuffers"] as const)
+        this.peakMemory[k] = Math.max(this.peakMemory[k] ?? 0, m[k]);
+    }
   }
 
   private emit(out: SegmentOutput): void {
@@ -216,6 +223,12 @@ export class AnalysisSide implements PacketSink {
       }),
     );
     mark("the calls left at the end");
+    if (PROFILE)
+      process.stderr.write(
+        `mvsct profile: peak at checkpoints (MiB): ${Object.entries(this.peakMemory)
+          .map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)}`)
+          .join(", ")}\n`,
+      );
     const warnings = [...outcome.warnings, ...this.collector.warnings];
     if (this.collector.late > 0)
       warnings.push(

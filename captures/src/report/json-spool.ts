@@ -45,17 +45,21 @@ class Spool {
     this.pendingLength = 0;
   }
 
-  /** Streams the spooled bytes to `write` (or, given, as bytes to `writeBytes`), 1 MiB at a time. */
-  copyTo(write: (text: string) => void, writeBytes?: (bytes: Buffer) => void): void {
+  /**
+   * Streams the spooled bytes to `write` (or, given, as bytes to `writeBytes`), 1 MiB at a time.
+   * `writeBytes` returns true when it is done with the buffer (written out), which is then reused;
+   * otherwise the next chunk gets a fresh one. So a 30 MB document costs one 1 MiB buffer, not 30.
+   */
+  copyTo(write: (text: string) => void, writeBytes?: (bytes: Buffer) => boolean): void {
     this.flush();
     if (writeBytes !== undefined) {
-      // a fresh buffer per chunk: the writer may still hold the previous one
+      let chunk: Buffer | null = null;
       for (let pos = 0; pos < this.written;) {
-        const chunk = Buffer.allocUnsafe(Math.min(1 << 20, this.written - pos));
-        const n = readSync(this.fd, chunk, 0, chunk.length, pos);
+        chunk ??= Buffer.allocUnsafe(1 << 20);
+        const n = readSync(this.fd, chunk, 0, Math.min(chunk.length, this.written - pos), pos);
         if (n <= 0) break;
         pos += n;
-        writeBytes(n === chunk.length ? chunk : chunk.subarray(0, n));
+        if (!writeBytes(chunk.subarray(0, n))) chunk = null;
       }
       return;
     }
@@ -119,9 +123,10 @@ export class SpooledJsonWriter implements AnalysisSink {
 
   /**
    * Writes the whole document (head fields, then the spooled arrays) and releases the spools.
-   * `writeBytes`, when given, receives the spooled arrays as UTF-8 bytes (no decode and re-encode).
+   * `writeBytes`, when given, receives the spooled arrays as UTF-8 bytes (no decode and re-encode);
+   * it returns true when it no longer needs the buffer it was handed.
    */
-  finish(head: ReportHead, write: (text: string) => void, writeBytes?: (bytes: Buffer) => void): void {
+  finish(head: ReportHead, write: (text: string) => void, writeBytes?: (bytes: Buffer) => boolean): void {
     try {
       const fields: [string, unknown][] = [
         ["schema", head.schema],

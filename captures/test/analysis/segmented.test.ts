@@ -157,6 +157,8 @@ test("the spooled JSON is byte for byte the in-memory document, compact and inde
         (b) => {
           asBytes++;
           parts.push(Buffer.from(b));
+          // alternately done with the buffer (reused) and not (a fresh one next)
+          return asBytes % 2 === 0;
         },
       );
       assert.ok(asBytes > 0, "the arrays went out as bytes");
