@@ -9,16 +9,22 @@ const MAX_CACHED = 65536;
 /** IPv4 dotted-quad (RFC 791 address, printed as RFC 4001 "dotted decimal"). */
 export class Ipv4Names {
   private readonly names = new Map<number, string>();
+  /** the last address asked for: consecutive packets mostly repeat it */
+  private lastN = 0;
+  private lastName = "0.0.0.0";
 
   /** The address stored big-endian at `buf[off .. off + 4)`. */
   at(buf: Buffer, off: number): string {
     const n = u32be(buf, off) | 0; // int32: a small-integer Map key, never a heap number
+    if (n === this.lastN) return this.lastName;
     let name = this.names.get(n);
     if (name === undefined) {
       name = `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
       if (this.names.size >= MAX_CACHED) this.names.clear();
       this.names.set(n, name);
     }
+    this.lastN = n;
+    this.lastName = name;
     return name;
   }
 }

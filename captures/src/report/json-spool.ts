@@ -28,10 +28,11 @@ class Spool {
     unlinkSync(path);
   }
 
-  add(text: string): void {
+  /** `text` holds `items` array elements (one unless said) */
+  add(text: string, items = 1): void {
     this.pending.push(text);
     this.pendingLength += text.length;
-    this.count++;
+    this.count += items;
     if (this.pendingLength >= FLUSH_AT) this.flush();
   }
 
@@ -109,13 +110,16 @@ export class SpooledJsonWriter implements AnalysisSink {
   segment(out: SegmentOutput): void {
     for (const k of ARRAYS) {
       const spool = this.spools[k];
-      for (const v of out[k]) {
-        const sep = spool.count === 0 ? "" : this.pretty ? ",\n" : ",";
-        spool.add(
-          this.pretty
-            ? `${sep}    ${JSON.stringify(v, null, 2).replace(/\n/g, "\n    ")}`
-            : `${sep}${JSON.stringify(v)}`,
-        );
+      const items: readonly unknown[] = out[k];
+      if (!this.pretty) {
+        // compact: one stringify of the whole array, brackets cut off, is the items joined by ","
+        if (items.length > 0)
+          spool.add(`${spool.count === 0 ? "" : ","}${JSON.stringify(items).slice(1, -1)}`, items.length);
+        continue;
+      }
+      for (const v of items) {
+        const sep = spool.count === 0 ? "" : ",\n";
+        spool.add(`${sep}    ${JSON.stringify(v, null, 2).replace(/\n/g, "\n    ")}`);
       }
     }
     for (const f of out.findings) if (f.severity === "error") this.errorFindings++;

@@ -24,24 +24,41 @@ export interface HeaderBlock {
   readonly terminated: boolean;
 }
 
-/** Splits `buf[start, end)` into lines up to the first empty line, searching bytes. */
+/**
+ * Splits `buf[start, end)` into lines up to the first empty line: the empty line is found in the
+ * bytes, then the block is decoded once and split (CR and LF are ASCII, never inside a UTF-8
+ * sequence, so this equals decoding line by line, replacement characters included).
+ */
 export function readHeaderBlock(buf: Buffer, start: number, end: number): HeaderBlock {
-  const lines: string[] = [];
   let pos = start;
+  let terminated = false;
+  let bodyStart = end;
+  let textEnd = end;
   while (pos < end) {
     const lf = buf.indexOf(LF, pos);
-    if (lf < 0 || lf >= end) {
-      let e = end;
-      if (buf[e - 1] === CR) e--;
-      if (e > pos) lines.push(buf.toString("utf8", pos, e));
-      return { lines, bodyStart: end, terminated: false };
-    }
+    if (lf < 0 || lf >= end) break;
     const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
-    if (lineEnd === pos) return { lines, bodyStart: lf + 1, terminated: true };
-    lines.push(buf.toString("utf8", pos, lineEnd));
+    if (lineEnd === pos) {
+      terminated = true;
+      bodyStart = lf + 1;
+      textEnd = pos;
+      break;
+    }
     pos = lf + 1;
   }
-  return { lines, bodyStart: end, terminated: false };
+  const lines: string[] = [];
+  if (textEnd > start) {
+    const parts = buf.toString("utf8", start, textEnd).split("\n");
+    // terminated: the block ends with its last line's LF, so the last part is empty
+    const n = terminated ? parts.length - 1 : parts.length;
+    for (let k = 0; k < n; k++) {
+      let line = parts[k]!;
+      if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+      // only the unterminated tail can be empty here (an empty line before it would have ended the block)
+      if (line.length > 0) lines.push(line);
+    }
+  }
+  return { lines, bodyStart, terminated };
 }
 
 export interface UnfoldResult {
