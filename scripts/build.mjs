@@ -16,6 +16,8 @@ buildSync({
   entryPoints: {
     mvsct: "harness/src/cli/main.ts",
     "packet-worker": "captures/src/analysis/packet-worker.ts",
+    // the media worker thread of MediaRelayGroup (protocol/src/media/media-relay-group.ts)
+    "media-worker": "protocol/src/media/media-worker.ts",
   },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },

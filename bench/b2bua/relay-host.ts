@@ -10,6 +10,7 @@
  *                           0 runs every MediaRelay on the main event loop; default 2)
  *        [--connect on|off] (media: RtpSocket's connected sending; default on)
  *        [--idle-ms N]     (media: idleDisconnectMs of the connected sockets; default RtpSocket's)
+ *        [--log on|off]    (media: off sets no onLog callback, so no DTMF log reaches this thread)
  *
  * offer  (caller SDP): opens a MediaRelay; leg a = caller (remote from the SDP, telephone-event PT
  *        the caller declared), leg b = callee (remote unknown yet); replies with the SDP to send to
@@ -39,6 +40,8 @@ const IMPL = arg("impl", "media");
 const WORKERS = Number(arg("workers", "2"));
 const CONNECT = arg("connect", "on") !== "off";
 const IDLE_MS = arg("idle-ms", "");
+/** diagnostics: "off" sets no onLog (the workers then post nothing to this thread per digit) */
+const LOG = arg("log", "on") !== "off";
 const group = IMPL === "media" && WORKERS > 0 ? new MediaRelayGroup({ workers: WORKERS }) : null;
 /** one call's media: a MediaRelay on this loop, or one in a worker */
 type Relay = MediaRelay | WorkerMediaRelay;
@@ -98,9 +101,13 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
             },
           },
         },
-        onLog: () => {
-          digitsLogged++;
-        },
+        ...(LOG
+          ? {
+              onLog: () => {
+                digitsLogged++;
+              },
+            }
+          : {}),
       });
       calls.set(callId, relay);
       offeredTe.set(callId, te);

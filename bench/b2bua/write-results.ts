@@ -62,7 +62,7 @@ const md = [
   "",
   "```sh",
   "bash bench/b2bua/cps.sh            # SIPp through Kamailio and mvsct b2bua; ports 22000-22999 (+ RTP 23000-24999)",
-  "bash bench/b2bua/rtp-relay.sh      # our MediaRelay vs rtpengine; PHASES=goal250 / floor250 / ceiling splits it, PROFILE=1 adds a CPU profile of ours",
+  "bash bench/b2bua/rtp-relay.sh      # our MediaRelay vs rtpengine; PHASES=goal250 / floor250 / ceiling splits it, PHASES=pin250 adds the pinned check, PROFILE=1 a CPU profile of ours",
   "node --expose-gc --import tsx bench/b2bua/memory.ts",
   "npx tsx bench/b2bua/write-results.ts   # re-render this file from bench/b2bua/out/",
   "```",

@@ -153,6 +153,14 @@ test("flags: missing or malformed addresses are refused with exit 2", async () =
       ["b2bua", "--listen", "127.0.0.1:5070", "--next-hop", "127.0.0.1:5080", "--rtp-ports", "9-8"],
       "--rtp-ports",
     ],
+    [
+      ["b2bua", "--listen", "127.0.0.1:5070", "--next-hop", "127.0.0.1:5080", "--media-workers", "two"],
+      '--media-workers "two" must be 0..16',
+    ],
+    [
+      ["b2bua", "--listen", "127.0.0.1:5070", "--next-hop", "127.0.0.1:5080", "--media-workers", "17"],
+      "--media-workers",
+    ],
     [["b2bua", "--bogus"], "unknown option --bogus"],
     [
       [

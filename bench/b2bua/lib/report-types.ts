@@ -28,6 +28,10 @@ export interface RtpRun {
   gen_max_tick_gap_ms: number;
   relay_cpu_pct: number | null;
   load1: number;
+  /** CPU other jobs on the box used during the run, % of one CPU (all busy time − relay − generator) */
+  other_cpu_pct?: number;
+  /** seconds rtp-relay.sh waited for the box to be quiet before the run */
+  quiet_wait_s?: number;
   error?: string;
 }
 

@@ -14,6 +14,7 @@ import {
 } from "../lib/report-types.ts";
 import { compactEnv, highestCleanRate } from "../lib/render-cps.ts";
 import { heapFlat } from "../lib/render-memory.ts";
+import { renderRtp } from "../lib/render-rtp.ts";
 
 test("bencode: the ng examples of the rtpengine README encode byte for byte", () => {
   assert.equal(bencode({ command: "ping" }).toString("latin1"), "d7:command4:pinge");
@@ -148,5 +149,59 @@ test("compactEnv: the machine once, one line per invocation with its load", () =
   assert.equal(
     compactEnv(block("D1", "0.5", "0.7") + block("D2", "1.5", "1.7")),
     "cpu=EPYC x 2\nkernel=6\nD1 targets=x; load before: 0.5, 1, 1; load after: 0.7, 1, 1\nD2 targets=x; load before: 1.5, 1, 1; load after: 1.7, 1, 1",
+  );
+});
+
+test("renderRtp: the profile run at 490 calls @ 20 ms does not join the ceiling point of the same load", () => {
+  const at = (
+    target: string,
+    phase: string,
+    calls: number,
+    ptime: number,
+    pps: number,
+    o: Partial<RtpRun> = {},
+  ): RtpRun =>
+    rtp({
+      target,
+      phase,
+      calls,
+      ptime,
+      rep: 1,
+      relayed_pps: pps,
+      lat_us: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1 },
+      relay_cpu_pct: 1,
+      ...o,
+    });
+  const runs = [
+    at("ours", "profile", 490, 20, 48_000, { late_over_100ms: 5 }), // first: it used to hide the point
+    at("ours", "ceiling", 400, 20, 40_000),
+    at("ours", "ceiling", 490, 20, 49_000),
+    at("ours", "ceiling", 490, 20, 49_000, { rep: 2 }),
+    at("rtpengine", "ceiling", 490, 20, 49_000),
+  ];
+  const goal = renderRtp(runs, "").goals.find((g) => g.goal.startsWith("RTP: highest loss-free rate"));
+  assert.ok(goal !== undefined);
+  assert.match(goal.measured, /ours 49,000 pps \(490 calls @ 20 ms\)/);
+});
+
+test("renderRtp: two relays clean at the same load point meet the ceiling goal whatever half a packet of measured pps says", () => {
+  const at = (target: string, calls: number, pps: number, clean = true): RtpRun =>
+    rtp({
+      target,
+      phase: "ceiling",
+      calls,
+      ptime: 20,
+      rep: 1,
+      relayed_pps: pps,
+      late_over_100ms: clean ? 0 : 7,
+      lat_us: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1 },
+      relay_cpu_pct: 1,
+    });
+  const ceilingGoal = (runs: RtpRun[]): boolean | null | undefined =>
+    renderRtp(runs, "").goals.find((g) => g.goal.startsWith("RTP: highest loss-free rate"))?.met;
+  assert.equal(ceilingGoal([at("ours", 490, 48_995.5), at("rtpengine", 490, 48_996)]), true);
+  assert.equal(
+    ceilingGoal([at("ours", 400, 40_000), at("ours", 490, 48_995, false), at("rtpengine", 490, 48_996)]),
+    false,
   );
 });

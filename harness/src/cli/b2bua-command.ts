@@ -1,6 +1,7 @@
 /**
  * `mvsct b2bua --listen 127.0.0.1:5070 --next-hop 127.0.0.1:5080 [--config b2bua.yaml]
- *  [--dtmf-log FILE] [--rtp-ports 21000-21999] [--rtp-address IP] [--transport udp|tcp] [--quiet]`
+ *  [--dtmf-log FILE] [--rtp-ports 21000-21999] [--rtp-address IP] [--transport udp|tcp]
+ *  [--media-workers N] [--quiet]`
  *
  * Relays every call arriving on the listen address (UDP and TCP) to the next hop. Prints
  * `b2bua ready ...` on stdout once listening; one line per call event on stderr (unless --quiet);
@@ -21,8 +22,14 @@ import { DEFAULT_B2BUA_CONFIG, parseB2buaConfig, parseHostPort, parsePortRange }
 import type { B2buaConfig } from "./b2bua-config.ts";
 import type { Io } from "./io.ts";
 
+/** RTP relayed on 2 worker threads: the lower median latency measured here (bench/b2bua/NOTES.md) */
+const DEFAULT_MEDIA_WORKERS = 2;
+const MAX_MEDIA_WORKERS = 16;
+
 export const B2BUA_USAGE = `usage: mvsct b2bua --listen IP:PORT --next-hop IP:PORT [--config FILE] [--dtmf-log FILE]
-                   [--rtp-ports MIN-MAX] [--rtp-address IP] [--transport udp|tcp] [--quiet]
+                   [--rtp-ports MIN-MAX] [--rtp-address IP] [--transport udp|tcp]
+                   [--media-workers N] [--quiet]
+  --media-workers N  threads relaying RTP (0: the SIP thread; default ${DEFAULT_MEDIA_WORKERS})
 `;
 
 function describe(e: B2buaEvent): string {
@@ -49,6 +56,7 @@ export async function b2buaCommand(argv: readonly string[], io: Io): Promise<num
     { name: "rtp-ports", takesValue: true },
     { name: "rtp-address", takesValue: true },
     { name: "transport", takesValue: true, values: ["udp", "tcp"] },
+    { name: "media-workers", takesValue: true },
     { name: "quiet", takesValue: false },
   ]);
   if (!args.ok) {
@@ -107,6 +115,12 @@ export async function b2buaCommand(argv: readonly string[], io: Io): Promise<num
   const rtpAddress = flag("rtp-address") ?? config.rtpAddress ?? listen.host;
   const transport = (flag("transport") as "udp" | "tcp" | undefined) ?? config.transport;
   const quiet = args.flags.has("quiet");
+  const workersText = flag("media-workers");
+  const mediaWorkers = workersText === undefined ? DEFAULT_MEDIA_WORKERS : Number(workersText);
+  if (!/^\d+$/.test(workersText ?? "0") || mediaWorkers > MAX_MEDIA_WORKERS) {
+    io.err(`mvsct b2bua: --media-workers "${workersText}" must be 0..${MAX_MEDIA_WORKERS}\n${B2BUA_USAGE}`);
+    return 2;
+  }
 
   let sip: SipTransport;
   try {
@@ -136,6 +150,7 @@ export async function b2buaCommand(argv: readonly string[], io: Io): Promise<num
     nextHop: { host: nextHop.host, port: nextHop.port, transport },
     rtpAddress,
     rtpPorts,
+    mediaWorkers,
     policy: config.policy,
     clock: createRealClock({ unref: true }),
     transactionConfig: { timers: config.timers },

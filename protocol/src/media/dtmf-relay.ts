@@ -120,7 +120,9 @@ export class DtmfRelay {
    */
   onRtp(leg: LegId, packet: Uint8Array, nowMs: number, sink: RelaySink): boolean {
     if (this.active) this.runDue(nowMs, sink);
-    const c = this.counters[leg];
+    // named loads (.a / .b), not [leg]: a keyed load whose key varies goes megamorphic in V8
+    const isA = leg === "a";
+    const c = isA ? this.counters.a : this.counters.b;
     if (packet.length < RTCP_MIN_LENGTH || packet[0]! >> 6 !== 2) {
       c.badIn++;
       return false;
@@ -134,11 +136,11 @@ export class DtmfRelay {
       c.badIn++;
       return false;
     }
-    const out = leg === "a" ? "b" : "a";
-    const cls = this.legs[leg].ingressPtClass[b1 & 0x7f];
+    const out = isA ? "b" : "a";
+    const cls = (isA ? this.legs.a : this.legs.b).ingressPtClass[b1 & 0x7f];
     if (cls === PT_AUDIO) {
       c.audioIn++;
-      this.spaces[out].forwardAudio(packet, nowMs);
+      (isA ? this.spaces.b : this.spaces.a).forwardAudio(packet, nowMs);
       sink.rtp(out, packet);
       return true;
     }

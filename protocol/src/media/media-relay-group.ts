@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { LegDtmfUpdate, LegId, OobMethod } from "./dtmf-relay-config.ts";
 import { MediaRelayError } from "./media-relay.ts";
@@ -61,12 +63,15 @@ function startWorker(url: URL, data: MediaWorkerData): Worker {
 }
 
 /**
- * From source, media-worker.ts beside this file; in a bundle (dist/mvsct.mjs), dist/media-worker.mjs,
- * which the build must emit from media-worker.ts as a second entry point.
+ * From source, media-worker.ts beside this file; in a bundle, media-worker.mjs (scripts/build.mjs
+ * emits it from media-worker.ts as an entry point of its own) beside the bundle file that holds this
+ * code, or one folder up when that file is a split chunk (dist/chunks/*.mjs → dist/media-worker.mjs).
  */
 function defaultWorkerUrl(): URL {
-  const fromSource = import.meta.url.endsWith(".ts");
-  return new URL(fromSource ? "./media-worker.ts" : "./media-worker.mjs", import.meta.url);
+  if (import.meta.url.endsWith(".ts")) return new URL("./media-worker.ts", import.meta.url);
+  const beside = new URL("./media-worker.mjs", import.meta.url);
+  const up = new URL("../media-worker.mjs", import.meta.url);
+  return !existsSync(fileURLToPath(beside)) && existsSync(fileURLToPath(up)) ? up : beside;
 }
 
 /** One worker thread and the calls it runs. */
@@ -131,8 +136,8 @@ class WorkerHost {
       case "signal":
         this.relays.get(m.id)?.callbacks.onSignal?.(m.leg, m.method, m.digit, m.durationMs);
         return;
-      case "log":
-        this.relays.get(m.id)?.callbacks.onLog?.(m.entry);
+      case "logs":
+        for (const { id, entry } of m.entries) this.relays.get(id)?.callbacks.onLog?.(entry);
         return;
       case "note":
         this.relays.get(m.id)?.callbacks.onNote?.(m.leg, m.code, m.message);

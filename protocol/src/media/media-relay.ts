@@ -164,7 +164,7 @@ export class MediaRelay implements RelaySink {
 
   // RelaySink: where the relay's outputs go.
   rtp(leg: LegId, bytes: Uint8Array): void {
-    this.sockets[leg].send(bytes);
+    (leg === "a" ? this.sockets.a : this.sockets.b).send(bytes);
   }
   signal(leg: LegId, method: OobMethod, digit: DtmfDigit, durationMs: number): void {
     this.opts.onSignal?.(leg, method, digit, durationMs);

@@ -72,7 +72,11 @@ export type FromWorker =
       readonly digit: DtmfDigit;
       readonly durationMs: number;
     }
-  | { readonly op: "log"; readonly id: number; readonly entry: DtmfLogEntry }
+  /** DTMF log entries of this worker's calls, in order, sent together (media-worker.ts says why) */
+  | {
+      readonly op: "logs";
+      readonly entries: readonly { readonly id: number; readonly entry: DtmfLogEntry }[];
+    }
   | {
       readonly op: "note";
       readonly id: number;

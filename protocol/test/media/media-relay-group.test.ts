@@ -155,3 +155,36 @@ test("a port taken outside the pool is skipped; an exhausted pool rejects with n
     await squatter.close();
   }
 });
+
+test("DTMF log entries cross from the worker in batches but in order, and all before the call's close() resolves", async () => {
+  const group = new MediaRelayGroup({ workers: 1 });
+  const pool = new PortPool({ min: 19504, max: 19507 });
+  const a = await Endpoint.open(19944);
+  const b = await Endpoint.open(19945);
+  const logs: string[] = [];
+  try {
+    const call = await group.open({
+      pool,
+      bindAddress: HOST,
+      clock: new FakeClock(),
+      callId: "g-log",
+      legs: { a: leg(101, 19944), b: leg(96, 19945) },
+      onLog: (e) => logs.push(e.digit),
+    });
+    const port = call.localPort("a");
+    // digits 1 then 2 (each M, then 3 ends); the second's ends are the last thing the worker handles
+    for (const [i, d] of [1, 2].entries()) {
+      const ts = 1000 + 800 * i;
+      a.send(ev(10 * i, ts, d, 160, { marker: true }), port);
+      for (let k = 1; k <= 3; k++) a.send(ev(10 * i + k, ts, d, 800, { end: true }), port);
+    }
+    await until(() => b.got.length >= 8, "both digits at b", 4000);
+    // close at once: the entries still waiting in the worker (its flush timer is 50 ms) go out with
+    // the close reply's message, not after it (a late entry would find no call and be dropped)
+    await call.close();
+    assert.deepEqual(logs, ["1", "2"]);
+  } finally {
+    await group.close();
+    await Promise.all([a, b].map((e) => e.close()));
+  }
+});
