@@ -6,7 +6,7 @@
  */
 import type { TransportPayload } from "../pcap/types.ts";
 import type { InbandLike, RtpEventRecord, RtpStream } from "./context.ts";
-import { u16be, u32be } from "../pcap/bytes.ts";
+import { readU16, readU32 } from "../../../protocol/src/wire/bytes.ts";
 
 /** RTCP packet types 200-204 (RFC 3550 §12.1) appear as RTP PT 72-76 once the marker bit is folded in. */
 const RTCP_PT_MIN = 72;
@@ -68,9 +68,9 @@ export class RtpCollector {
       plen -= b[o + len - 1]!;
       if (plen < 0) return false;
     }
-    const seq = u16be(b, o + 2);
-    const ts = u32be(b, o + 4);
-    const ssrc = u32be(b, o + 8);
+    const seq = readU16(b, o + 2);
+    const ts = readU32(b, o + 4);
+    const ssrc = readU32(b, o + 8);
     // keyed by a hash of SSRC and ports (replayed media repeats SSRCs, shared ports repeat port
     // pairs), then the full 5-tuple
     const key = streamKey(ssrc, p.srcPort, p.dstPort);

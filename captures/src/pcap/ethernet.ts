@@ -1,6 +1,6 @@
 import { ETHERTYPE, PPP_PROTOCOL } from "./link-types.ts";
 import type { UndecodedReason } from "./types.ts";
-import { u16be } from "./bytes.ts";
+import { readU16 } from "../../../protocol/src/wire/bytes.ts";
 
 /** Where the network layer starts: written by the link decoders (one object, reused). */
 export interface NetCursor {
@@ -35,7 +35,7 @@ const MAX_SHIM_HEADERS = 16;
  */
 export function ethernetToNet(buf: Buffer, off: number, end: number, out: NetCursor): UndecodedReason | null {
   if (end - off < 14) return "link-malformed";
-  return etherTypeToNet(buf, u16be(buf, off + 12), off + 14, end, out);
+  return etherTypeToNet(buf, readU16(buf, off + 12), off + 14, end, out);
 }
 
 /*

@@ -3,7 +3,7 @@
  * bytes to the string. A capture has few distinct addresses; hostile input with many is capped
  * (the cache is cleared when full, so memory stays bounded and results stay correct).
  */
-import { u32be } from "./bytes.ts";
+import { readU32 } from "../../../protocol/src/wire/bytes.ts";
 const MAX_CACHED = 65536;
 
 /** IPv4 dotted-quad (RFC 791 address, printed as RFC 4001 "dotted decimal"). */
@@ -15,7 +15,7 @@ export class Ipv4Names {
 
   /** The address stored big-endian at `buf[off .. off + 4)`. */
   at(buf: Buffer, off: number): string {
-    const n = u32be(buf, off) | 0; // int32: a small-integer Map key, never a heap number
+    const n = readU32(buf, off) | 0; // int32: a small-integer Map key, never a heap number
     if (n === this.lastN) return this.lastName;
     let name = this.names.get(n);
     if (name === undefined) {

@@ -6,7 +6,7 @@ import { Ipv4Reassembly } from "./ipv4-reassembly.ts";
 import { IPV6_FRAGMENT_HEADER_BYTES, Ipv6Reassembly } from "./ipv6-reassembly.ts";
 import { ETHERTYPE } from "./link-types.ts";
 import type { UndecodedReason } from "./types.ts";
-import { u16be } from "./bytes.ts";
+import { readU16 } from "../../../protocol/src/wire/bytes.ts";
 
 /** IANA "Assigned Internet Protocol Numbers" that the decoder treats specially. */
 export const IP_PROTO = Object.freeze({
@@ -142,13 +142,13 @@ export class IpDecoder {
     const b0 = buf[h]!;
     const hl = (b0 & 0x0f) * 4;
     if (b0 >> 4 !== 4 || hl < 20 || hl > avail) return "ip-malformed";
-    const total = u16be(buf, h + 2);
+    const total = readU16(buf, h + 2);
     if (total !== 0 && total < hl) return "ip-malformed";
     const end = total === 0 || total > avail ? out.end : h + total;
     out.srcIp = this.v4names.at(buf, h + 12);
     out.dstIp = this.v4names.at(buf, h + 16);
     out.proto = buf[h + 9]!;
-    const fragField = u16be(buf, h + 6);
+    const fragField = readU16(buf, h + 6);
     if ((fragField & 0x3fff) !== 0) {
       const claimed = (total === 0 ? avail : total) - hl;
       const done = this.v4frag.add(buf, h, h + hl, end - h - hl, claimed, at.tsS);
@@ -182,7 +182,7 @@ export class IpDecoder {
     const avail = out.end - h;
     this.detail = -1;
     if (avail < 40 || buf[h]! >> 4 !== 6) return "ip-malformed";
-    const payloadLen = u16be(buf, h + 4);
+    const payloadLen = readU16(buf, h + 4);
     let end = payloadLen === 0 || payloadLen > avail - 40 ? out.end : h + 40 + payloadLen;
     let claimedEnd = payloadLen === 0 ? out.end : h + 40 + payloadLen;
     out.srcIp = this.v6names.at(buf, h + 8);

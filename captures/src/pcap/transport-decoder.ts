@@ -12,7 +12,7 @@ import type {
   UndecodedReason,
 } from "./types.ts";
 import { UDP_HEADER_BYTES, udpPayloadLength } from "./udp.ts";
-import { u16be } from "./bytes.ts";
+import { readU16 } from "../../../protocol/src/wire/bytes.ts";
 import { Ipv4Names } from "./ip-address.ts";
 import { LINKTYPE } from "./link-types.ts";
 
@@ -95,8 +95,8 @@ export class TransportDecoder {
       p.proto = "udp";
       p.srcIp = t.srcIp;
       p.dstIp = t.dstIp;
-      p.srcPort = u16be(buf, off);
-      p.dstPort = u16be(buf, off + 2);
+      p.srcPort = readU16(buf, off);
+      p.dstPort = readU16(buf, off + 2);
       p.data = buf;
       p.offset = off + UDP_HEADER_BYTES;
       p.length = n;
@@ -143,8 +143,8 @@ export class TransportDecoder {
     // EtherType 0x0800 at 12, version 4 + IHL 5 at 14, protocol 17 at 23
     if (f.length < 42 || b[o + 12] !== 0x08 || b[o + 13] !== 0x00 || b[o + 14] !== 0x45 || b[o + 23] !== 17)
       return false;
-    const total = u16be(b, o + 16);
-    if (total < 28 || (u16be(b, o + 20) & 0x3fff) !== 0) return false;
+    const total = readU16(b, o + 16);
+    if (total < 28 || (readU16(b, o + 20) & 0x3fff) !== 0) return false;
     const ipEnd = total > f.length - 14 ? end : o + 14 + total;
     const u = o + 34;
     const n = udpPayloadLength(b, u, ipEnd);
@@ -155,8 +155,8 @@ export class TransportDecoder {
     p.proto = "udp";
     p.srcIp = this.v4names.at(b, o + 26);
     p.dstIp = this.v4names.at(b, o + 30);
-    p.srcPort = u16be(b, u);
-    p.dstPort = u16be(b, u + 2);
+    p.srcPort = readU16(b, u);
+    p.dstPort = readU16(b, u + 2);
     p.data = b;
     p.offset = u + UDP_HEADER_BYTES;
     p.length = n;

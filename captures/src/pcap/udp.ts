@@ -1,4 +1,4 @@
-import { u16be } from "./bytes.ts";
+import { readU16 } from "../../../protocol/src/wire/bytes.ts";
 /*
  * UDP header (RFC 768):
  *
@@ -25,7 +25,7 @@ export const UDP_HEADER_BYTES = 8;
 export function udpPayloadLength(buf: Buffer, off: number, end: number): number {
   const avail = end - off;
   if (avail < UDP_HEADER_BYTES) return -1;
-  const length = u16be(buf, off + 4);
+  const length = readU16(buf, off + 4);
   if (length === 0) return avail - UDP_HEADER_BYTES;
   if (length < UDP_HEADER_BYTES) return -1;
   return (length < avail ? length : avail) - UDP_HEADER_BYTES;

@@ -28,6 +28,9 @@
  * Padding (RFC 3550 §5.1, P bit): "The last octet of the padding contains a count of how many
  * padding octets should be ignored, including itself."
  */
+import { readU16, readU32 } from "../bytes.ts";
+
+export { readU16, readU32 };
 
 export const RTP_VERSION = 2;
 export const RTP_FIXED_HEADER_LENGTH = 12;
@@ -177,13 +180,4 @@ export function parseRtpHeader(buf: Uint8Array, offset: number, length: number):
     payloadOffset: pos,
     payloadLength: end - pos - paddingLength,
   };
-}
-
-export function readU16(buf: Uint8Array, at: number): number {
-  return (buf[at]! << 8) | buf[at + 1]!;
-}
-
-export function readU32(buf: Uint8Array, at: number): number {
-  // `>>> 0` keeps the value unsigned (a JS bitwise result is a signed 32-bit integer).
-  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
 }
