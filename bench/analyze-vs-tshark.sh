@@ -54,6 +54,14 @@ for size in "${SIZES[@]}"; do
   fi
 done
 
+# mvsct runs from a snapshot of the bundle built now: what `npm start` ships, and the same code for
+# every run even if sources change meanwhile (bin/mvsct.mjs would fall back to tsx on a stale bundle)
+log "building the bundle (scripts/build.mjs) and taking a snapshot of it"
+node scripts/build.mjs
+rm -rf "$OUT/dist"
+cp -r dist "$OUT/dist"
+export MVSCT_BUNDLE=$OUT/dist/mvsct.mjs
+
 RUNS=$OUT/runs.tsv
 : >"$RUNS"
 load1() { cut -d' ' -f1 /proc/loadavg; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // mvsct: runs the prebuilt bundle (dist/mvsct.mjs, `node scripts/build.mjs`) when it is newer than
-// every TypeScript source; otherwise the sources through tsx's loader. MVSCT_FROM_SOURCE=1 forces tsx.
+// every TypeScript source; otherwise the sources through tsx's loader. MVSCT_FROM_SOURCE=1 forces tsx;
+// MVSCT_BUNDLE=FILE runs that bundle whatever its age.
 import { readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -36,7 +37,10 @@ function bundleIsFresh() {
 }
 
 let main;
-if (bundleIsFresh()) {
+if (process.env.MVSCT_BUNDLE) {
+  // a given bundle, fresh or not (benchmarks run a snapshot of the build while sources change)
+  ({ main } = await import(pathToFileURL(process.env.MVSCT_BUNDLE).href));
+} else if (bundleIsFresh()) {
   ({ main } = await import(pathToFileURL(bundle).href));
 } else {
   const { register } = await import("tsx/esm/api");

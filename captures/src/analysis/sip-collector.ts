@@ -5,12 +5,11 @@
 import { parseSip } from "../../../protocol/src/wire/sip/parse.ts";
 import { frameSipStream } from "../../../protocol/src/wire/sip/frame.ts";
 import { getHeader, parseCSeq, parseNameAddr } from "../../../protocol/src/wire/sip/headers.ts";
-import type { SipMessage } from "../../../protocol/src/wire/sip/types.ts";
+import type { SipMessage, SipParseOptions } from "../../../protocol/src/wire/sip/types.ts";
 import type { TransportPayload } from "../pcap/types.ts";
 import type { SipEvent } from "./context.ts";
 import { hostPort } from "./units.ts";
 
-const LENIENT = Object.freeze({ skipLenientChecks: true });
 
 /** From/To values whose tag is remembered (a few thousand dialogs in progress at once). */
 const MAX_REMEMBERED_TAGS = 4096;
@@ -166,6 +165,9 @@ export const KEPT_HEADERS: ReadonlySet<string> = new Set([
   "x-original-call-id",
   "x-orig-call-id",
 ]);
+
+/** lenient parsing that builds only the headers the analysis keeps */
+const LENIENT: SipParseOptions = Object.freeze({ skipLenientChecks: true, keepHeaders: KEPT_HEADERS });
 
 /** Bodies worth keeping: SDP and the DTMF carriers; other bodies (presence, fax, ...) are dropped. */
 const KEPT_BODY =

@@ -36,12 +36,22 @@ class Spool {
     if (this.pendingLength >= FLUSH_AT) this.flush();
   }
 
+  /**
+   * Each pending string goes to the file as it is: fs.writeSync encodes a string outside the JS
+   * heap, where joining the pieces and `Buffer.from` made two more copies of the JSON for the GC.
+   */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const buf = Buffer.from(this.pending.join(""), "utf8");
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, this.written + off);
-    this.written += buf.length;
+    for (const text of this.pending) {
+      const bytes = Buffer.byteLength(text, "utf8");
+      const n = writeSync(this.fd, text, this.written, "utf8");
+      if (n !== bytes) {
+        // a short write (a full disk gives an error instead; this is the rest of the contract)
+        const buf = Buffer.from(text, "utf8");
+        for (let off = n; off < buf.length;)
+          off += writeSync(this.fd, buf, off, buf.length - off, this.written + off);
+      }
+      this.written += bytes;
+    }
     this.pending = [];
     this.pendingLength = 0;
   }
@@ -113,8 +123,11 @@ export class SpooledJsonWriter implements AnalysisSink {
       const items: readonly unknown[] = out[k];
       if (!this.pretty) {
         // compact: one stringify of the whole array, brackets cut off, is the items joined by ","
-        if (items.length > 0)
-          spool.add(`${spool.count === 0 ? "" : ","}${JSON.stringify(items).slice(1, -1)}`, items.length);
+        if (items.length > 0) {
+          // the separator and the elements as two pieces: no concatenated copy of the JSON
+          if (spool.count > 0) spool.add(",", 0);
+          spool.add(JSON.stringify(items).slice(1, -1), items.length);
+        }
         continue;
       }
       for (const v of items) {

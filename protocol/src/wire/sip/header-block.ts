@@ -74,22 +74,29 @@ const LENIENT_NAME_RE = /^[^\s\x00-\x1f\x7f:]+$/;
  * Builds header fields from lines. RFC 3261 §7.3.1: header-name HCOLON header-value, where
  * HCOLON = *( SP / HTAB ) ":" SWS. The value is trimmed and each fold becomes one SP.
  */
-export function unfoldHeaders(lines: readonly string[], mode: SipParseMode): UnfoldResult {
+export function unfoldHeaders(
+  lines: readonly string[],
+  mode: SipParseMode,
+  keep?: ReadonlySet<string>,
+): UnfoldResult {
   const headers: SipHeader[] = [];
   const problems: string[] = [];
   const note = (p: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
   // folded values are collected as pieces and joined once (repeated concatenation is quadratic)
-  let current: { raw: string; pieces: string[] } | null = null;
+  let current: { raw: string; name: string; pieces: string[] } | null = null;
+  // a header `keep` leaves out: its continuation lines are skipped with it
+  let skipping = false;
   const flush = (): void => {
     if (current === null) return;
     const value = current.pieces.length === 1 ? current.pieces[0]! : current.pieces.join(" ");
-    headers.push({ name: canonicalHeaderName(current.raw), raw: current.raw, value: trimLws(value) });
+    headers.push({ name: current.name, raw: current.raw, value: trimLws(value) });
     current = null;
   };
   for (const line of lines) {
     if (line[0] === " " || line[0] === "\t") {
+      if (skipping) continue;
       if (current === null) note(`continuation line before any header: ${clip(line)}`);
       else {
         const last = current.pieces.length - 1;
@@ -99,17 +106,25 @@ export function unfoldHeaders(lines: readonly string[], mode: SipParseMode): Unf
       continue;
     }
     flush();
+    skipping = false;
     const colon = line.indexOf(":");
     if (colon < 0) {
       note(`header line without a colon: ${clip(line)}`);
       continue;
     }
     const raw = trimLwsEnd(line.slice(0, colon));
+    if (keep !== undefined) {
+      const wanted = canonicalHeaderName(raw);
+      if (wanted !== "content-length" && !keep.has(wanted)) {
+        skipping = true;
+        continue;
+      }
+    }
     if (!isToken(raw)) {
       note(`bad header name ${clip(raw)}`);
       if (mode === "strict" || !LENIENT_NAME_RE.test(raw)) continue;
     }
-    current = { raw, pieces: [line.slice(colon + 1)] };
+    current = { raw, name: canonicalHeaderName(raw), pieces: [line.slice(colon + 1)] };
   }
   flush();
   return { headers, problems };

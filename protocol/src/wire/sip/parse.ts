@@ -47,7 +47,7 @@ export function parseSip(input: Buffer, mode: SipParseMode, options: SipParseOpt
 
   const headerStart = lf < 0 ? end : lf + 1;
   const block = readHeaderBlock(input, headerStart, end);
-  const unfolded = unfoldHeaders(block.lines, mode);
+  const unfolded = unfoldHeaders(block.lines, mode, mode === "lenient" ? options.keepHeaders : undefined);
   if (unfolded.problems.length > 0) {
     if (mode === "strict") return fail("bad-header", unfolded.problems[0]!);
     for (const p of unfolded.problems) warnings.push({ code: "bad-header", message: p });

@@ -47,6 +47,12 @@ export interface SipParseOptions {
    * scalar ranges) whose results are only warnings there. For bulk capture analysis.
    */
   readonly skipLenientChecks?: boolean;
+  /**
+   * Lenient mode only: build only the header fields with these canonical names (lower case, long
+   * form) and Content-Length (the body's framing needs it); the others are skipped unparsed, with
+   * no warnings about them. For bulk capture analysis, which reads a few headers of each message.
+   */
+  readonly keepHeaders?: ReadonlySet<string>;
 }
 
 export type SipParseErrorCode =
