@@ -59,17 +59,9 @@ export function parseSip(input: Buffer, mode: SipParseMode, options: SipParseOpt
     warnings.push({ code: "truncated", message });
   }
 
-  if (mode === "strict") {
-    for (const h of headers) {
-      const rule = STRICT_HEADER_RULES[h.name];
-      const problem = rule === undefined ? null : rule.check(h.value);
-      if (problem !== null) return fail(rule!.code, `${h.raw}: ${problem}`);
-    }
-  }
   if (mode === "strict" || options.skipLenientChecks !== true) {
-    const issues = checkMessage(sl.line, headers, options);
-    if (mode === "strict" && issues.errors.length > 0) return { ok: false, error: issues.errors[0]! };
-    warnings.push(...issues.errors, ...issues.warnings);
+    const rejected = checkHeaders(sl.line, headers, mode, options, warnings);
+    if (rejected !== null) return rejected;
   }
 
   const framing = frameBody(headers, block.bodyStart, end, block.terminated);
@@ -80,6 +72,31 @@ export function parseSip(input: Buffer, mode: SipParseMode, options: SipParseOpt
   warnings.push(...framing.warnings);
   const body = Buffer.from(input.subarray(block.bodyStart, framing.bodyEnd));
   return { ok: true, message: buildMessage(sl.line, headers, body), consumed: framing.bodyEnd, warnings };
+}
+
+/**
+ * The per-header rules (strict mode) and the message-level checks: the rejection in strict mode,
+ * else null with the findings added to `warnings`. Apart from parseSip so that its bytecode stays
+ * small (the analyzer leaves TurboFan off for functions over 1,200 bytes: analyze-command.ts).
+ */
+function checkHeaders(
+  line: StartLine,
+  headers: readonly SipHeader[],
+  mode: SipParseMode,
+  options: SipParseOptions,
+  warnings: SipParseError[],
+): SipParseResult | null {
+  if (mode === "strict") {
+    for (const h of headers) {
+      const rule = STRICT_HEADER_RULES[h.name];
+      const problem = rule === undefined ? null : rule.check(h.value);
+      if (problem !== null) return fail(rule!.code, `${h.raw}: ${problem}`);
+    }
+  }
+  const issues = checkMessage(line, headers, options);
+  if (mode === "strict" && issues.errors.length > 0) return { ok: false, error: issues.errors[0]! };
+  warnings.push(...issues.errors, ...issues.warnings);
+  return null;
 }
 
 interface BodyFraming {
