@@ -31,7 +31,7 @@ export function parseSdp(text: string): SdpParseResult {
   const media: MediaState[] = [];
   let sawVersion = false;
 
-  for (const line of text.split(/\r\n|\r|\n/)) {
+  for (const line of splitLines(text)) {
     if (line.trim() === "") continue;
     if (!sawVersion) {
       // RFC 4566 §5: the description starts with v=; text before it is not SDP.
@@ -39,13 +39,22 @@ export function parseSdp(text: string): SdpParseResult {
       else ignored.push(line);
       continue;
     }
-    const typed = typedLine(line);
-    if (typed === null) {
-      ignored.push(line);
-      continue;
+    // <type>=<value> (value trimmed): the common `x=...` shape read directly, anything else by the regex
+    let type: string;
+    let value: string;
+    const c0 = line.charCodeAt(0) | 0x20;
+    if (line.charCodeAt(1) === 0x3d && c0 >= 0x61 && c0 <= 0x7a && !UNICODE_LINE_BREAK.test(line)) {
+      type = line[0]!;
+      value = line.slice(2).trim();
+    } else {
+      const m = TYPED_LINE.exec(line);
+      if (m === null) {
+        ignored.push(line);
+        continue;
+      }
+      type = m[1]!;
+      value = m[2]!.trim();
     }
-    const type = typed.type;
-    const value = typed.value;
     const current = media[media.length - 1];
     switch (type) {
       case "o": {
@@ -72,9 +81,16 @@ export function parseSdp(text: string): SdpParseResult {
         media.push(m);
         break;
       }
-      case "a":
-        if (!applyAttribute(parseAttribute(value), current, session)) ignored.push(line);
+      case "a": {
+        // RFC 4566 §5.13: a=<attribute> or a=<attribute>:<value>
+        const colon = value.indexOf(":");
+        const ok =
+          colon < 0
+            ? applyAttribute(value, null, current, session)
+            : applyAttribute(value.slice(0, colon).trim(), value.slice(colon + 1).trim(), current, session);
+        if (!ok) ignored.push(line);
         break;
+      }
       default:
         // v, i, u, e, p, b, t, r, z, k: understood, not needed for offer/answer checks.
         break;
@@ -97,13 +113,15 @@ const TYPED_LINE = /^([a-zA-Z])\s*=(.*)$/;
 /** line separators `.` does not match: a line holding one is not a typed line for TYPED_LINE */
 const UNICODE_LINE_BREAK = /[\u2028\u2029]/;
 
-/** `<type>=<value>` (value trimmed), or null; the common `x=...` shape without a regex match. */
-function typedLine(line: string): { type: string; value: string } | null {
-  const c = line.charCodeAt(0) | 0x20;
-  if (line.charCodeAt(1) === 0x3d && c >= 0x61 && c <= 0x7a && !UNICODE_LINE_BREAK.test(line))
-    return { type: line[0]!, value: line.slice(2).trim() };
-  const m = TYPED_LINE.exec(line);
-  return m === null ? null : { type: m[1]!, value: m[2]!.trim() };
+/**
+ * The lines of an SDP body: CRLF, LF or CR ends (RFC 4566 §5). The usual CRLF-only or LF-only text
+ * is split by a string; the regex only for mixed ends.
+ */
+function splitLines(text: string): string[] {
+  if (text.indexOf("\r") < 0) return text.split("\n");
+  const lines = text.split("\r\n");
+  for (const l of lines) if (l.indexOf("\r") >= 0 || l.indexOf("\n") >= 0) return text.split(/\r\n|\r|\n/);
+  return lines;
 }
 
 interface SessionState {
@@ -165,24 +183,25 @@ function parseMediaLine(value: string): MediaState | null {
   };
 }
 
-/** RFC 4566 §5.13: a=<attribute> or a=<attribute>:<value> */
-function parseAttribute(value: string): SdpAttribute {
-  const colon = value.indexOf(":");
-  if (colon < 0) return { name: value, value: null };
-  return { name: value.slice(0, colon).trim(), value: value.slice(colon + 1).trim() };
-}
-
-/** Applies one a= line; false when the line was not understood (it is then reported as ignored). */
-function applyAttribute(attr: SdpAttribute, current: MediaState | undefined, session: SessionState): boolean {
-  const name = attr.name.toLowerCase();
-  if (DIRECTIONS.has(name) && attr.value === null) {
+/**
+ * Applies one a= line (its name and value, null without a colon); false when the line was not
+ * understood (it is then reported as ignored).
+ */
+function applyAttribute(
+  attrName: string,
+  attrValue: string | null,
+  current: MediaState | undefined,
+  session: SessionState,
+): boolean {
+  const name = attrName.toLowerCase();
+  if (DIRECTIONS.has(name) && attrValue === null) {
     if (current) current.direction = name as MediaDirection;
     else session.direction = name as MediaDirection;
     return true;
   }
   if (name === "ptime") {
     // RFC 4566 §6: a=ptime:<packet time> in milliseconds (media-level; tolerated at session level).
-    const ptime = /^(\d+(?:\.\d+)?)$/.exec(attr.value ?? "");
+    const ptime = /^(\d+(?:\.\d+)?)$/.exec(attrValue ?? "");
     if (!ptime || Number(ptime[1]) <= 0) return false;
     if (current) current.ptimeMs = Number(ptime[1]);
     else session.ptimeMs = Number(ptime[1]);
@@ -191,7 +210,7 @@ function applyAttribute(attr: SdpAttribute, current: MediaState | undefined, ses
   if (!current) return true; // other session-level attributes (group, ice-*, tool, ...) are not modelled
   if (name === "rtpmap") {
     // RFC 4566 §6: a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>]
-    const m = /^(\d{1,3})\s+([^\s/]+)\/(\d+)(?:\/(\d+))?$/.exec(attr.value ?? "");
+    const m = /^(\d{1,3})\s+([^\s/]+)\/(\d+)(?:\/(\d+))?$/.exec(attrValue ?? "");
     if (!m || Number(m[1]) > 127) return false;
     const pt = Number(m[1]);
     if (!current.rtpmaps.has(pt)) {
@@ -204,14 +223,14 @@ function applyAttribute(attr: SdpAttribute, current: MediaState | undefined, ses
     return true;
   } else if (name === "fmtp") {
     // RFC 4566 §6: a=fmtp:<format> <format specific parameters>
-    const m = /^(\d{1,3})(?:\s+(.*))?$/.exec(attr.value ?? "");
+    const m = /^(\d{1,3})(?:\s+(.*))?$/.exec(attrValue ?? "");
     if (m && Number(m[1]) <= 127) {
       const pt = Number(m[1]);
       if (!current.fmtp.has(pt)) current.fmtp.set(pt, (m[2] ?? "").trim());
       return true;
     }
   }
-  current.attributes.push(attr);
+  current.attributes.push({ name: attrName, value: attrValue });
   return true;
 }
 
@@ -219,7 +238,7 @@ function finishMedia(m: MediaState, session: SessionState): SdpMedia {
   // RFC 3551 §3 / RFC 4566 §5.14: for RTP/AVP (and its SAVP/AVPF/DTLS variants) the formats are
   // payload type numbers; for other protos (udptl t38, DTLS/SCTP ...) they are opaque tokens.
   const isRtp = /(^|\/)RTP\//i.test(m.proto);
-  const payloads = isRtp ? m.formats.filter((f) => /^\d{1,3}$/.test(f) && Number(f) <= 127).map(Number) : [];
+  const payloads = isRtp ? payloadTypes(m.formats) : [];
   const inMline = new Set(payloads);
 
   const rtpmaps: RtpMap[] = [];
@@ -277,9 +296,42 @@ function telephoneEventOf(
   return {
     pt: te.pt,
     clockRate: te.clockRate,
-    events: params === null ? [...TELEPHONE_EVENT_DEFAULT_EVENTS] : parseTelephoneEventList(params),
+    events: params === null ? TELEPHONE_EVENT_DEFAULT_EVENTS : eventList(params),
     fmtp: params,
   };
+}
+
+/** Event lists by fmtp text: a call's SDPs repeat the same few ("0-15", "0-16"). Frozen, shared. */
+const EVENT_LISTS = new Map<string, readonly number[]>();
+const MAX_EVENT_LISTS = 256;
+
+function eventList(params: string): readonly number[] {
+  let list = EVENT_LISTS.get(params);
+  if (list === undefined) {
+    list = Object.freeze(parseTelephoneEventList(params));
+    if (EVENT_LISTS.size >= MAX_EVENT_LISTS) EVENT_LISTS.clear();
+    EVENT_LISTS.set(params, list);
+  }
+  return list;
+}
+
+/** The formats that are RTP payload types: 1-3 digits, at most 127 (RFC 3551 §3). */
+function payloadTypes(formats: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const f of formats) {
+    if (f.length === 0 || f.length > 3) continue;
+    let n = 0;
+    for (let i = 0; i < f.length; i++) {
+      const d = f.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) {
+        n = -1;
+        break;
+      }
+      n = n * 10 + d;
+    }
+    if (n >= 0 && n <= 127) out.push(n);
+  }
+  return out;
 }
 
 /** "101 telephone-event/8000" or "102 telephone-event/8000/1" */

@@ -271,3 +271,33 @@ test("property: arbitrary text never throws", () => {
     { numRuns: 400 },
   );
 });
+
+test("property: any mix of CRLF, LF and CR line ends reads as the same lines", () => {
+  const line = fc
+    .tuple(fc.constantFrom("v", "o", "c", "m", "a", "s", "t"), fc.stringMatching(/^[ -~]{0,20}$/))
+    .map(([k, v]) => `${k}=${v}`);
+  fc.assert(
+    fc.property(fc.array(fc.tuple(line, fc.constantFrom("\r\n", "\n", "\r")), { maxLength: 12 }), (lines) => {
+      const mixed = lines.map(([l, eol]) => l + eol).join("");
+      const lf = lines.map(([l]) => `${l}\n`).join("");
+      assert.deepEqual(parseSdp(mixed), parseSdp(lf));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test("property: the RTP payload types of an m= line are its 1-3 digit formats up to 127", () => {
+  const format = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.constantFrom("08", "000", "0127", "12a", "-1", "+5", "1e2", "x", "96/1"),
+  );
+  fc.assert(
+    fc.property(fc.array(format, { minLength: 1, maxLength: 8 }), (formats) => {
+      const r = parseSdp(`v=0\r\nm=audio 4000 RTP/AVP ${formats.join(" ")}\r\n`);
+      assert.ok(r.ok);
+      const expected = formats.filter((f) => /^\d{1,3}$/.test(f) && Number(f) <= 127).map(Number);
+      assert.deepEqual(r.sdp.media[0]!.payloads, expected);
+    }),
+    { numRuns: 300 },
+  );
+});
