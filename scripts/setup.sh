@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Idempotent set-up for `npm start` and `npm test` on a fresh Debian machine with Node 20.
 # - Debian packages the tests use (real SIPp, tcpdump/dumpcap, tshark as an oracle, Chromium for the
-#   HTML report, baresip as a third-party phone): installed when missing, if we are root.
+#   HTML report, baresip as a third-party phone, a C compiler for the media relay's batched UDP
+#   addon): installed when missing, if we are root.
 # - npm packages: `npm ci` when node_modules is missing or older than the lockfile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PKGS="${MVSCT_APT_PKGS:-sip-tester tcpdump tshark chromium baresip-core iproute2}"
+# libc6-dev is only a Recommends of gcc: named, or --no-install-recommends leaves out the C headers
+APT_PKGS="${MVSCT_APT_PKGS:-sip-tester tcpdump tshark chromium baresip-core iproute2 gcc libc6-dev}"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -25,5 +27,7 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   npm ci --no-audit --no-fund --loglevel=error >&2
   touch "$stamp"
 fi
+# the media relay's batched UDP addon (build/native/; without a compiler the relay uses node:dgram)
+bash scripts/build-native.sh >&2
 # the CLI bundle (bin/mvsct.mjs falls back to the TypeScript sources when it is missing or stale)
 node scripts/build.mjs

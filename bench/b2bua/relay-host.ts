@@ -11,6 +11,8 @@
  *        [--connect on|off] (media: RtpSocket's connected sending; default on)
  *        [--idle-ms N]     (media: idleDisconnectMs of the connected sockets; default RtpSocket's)
  *        [--log on|off]    (media: off sets no onLog callback, so no DTMF log reaches this thread)
+ *        [--io native|dgram] (media: the sockets' I/O path, MediaRelayOptions.io; default: MVSCT_MEDIA_IO,
+ *                           else the native batch path when built, protocol/src/media/media-io.ts)
  *
  * offer  (caller SDP): opens a MediaRelay; leg a = caller (remote from the SDP, telephone-event PT
  *        the caller declared), leg b = callee (remote unknown yet); replies with the SDP to send to
@@ -20,7 +22,12 @@
 import dgram from "node:dgram";
 import { createRealClock } from "../../protocol/src/transaction/clock.ts";
 import { MediaRelay, MediaRelayGroup, PortPool } from "../../protocol/src/media/index.ts";
-import type { MediaLegStats, MediaRelayOptions, WorkerMediaRelay } from "../../protocol/src/media/index.ts";
+import type {
+  MediaIoBackend,
+  MediaLegStats,
+  MediaRelayOptions,
+  WorkerMediaRelay,
+} from "../../protocol/src/media/index.ts";
 import { type BValue, ngMessage, parseNgMessage } from "./lib/bencode.ts";
 import { readSdp, rewriteSdp } from "./lib/sdp-lite.ts";
 import { RawRelay } from "./lib/raw-relay.ts";
@@ -42,6 +49,8 @@ const CONNECT = arg("connect", "on") !== "off";
 const IDLE_MS = arg("idle-ms", "");
 /** diagnostics: "off" sets no onLog (the workers then post nothing to this thread per digit) */
 const LOG = arg("log", "on") !== "off";
+const IO_ARG = arg("io", "");
+const IO: MediaIoBackend | undefined = IO_ARG === "native" || IO_ARG === "dgram" ? IO_ARG : undefined;
 const group = IMPL === "media" && WORKERS > 0 ? new MediaRelayGroup({ workers: WORKERS }) : null;
 /** one call's media: a MediaRelay on this loop, or one in a worker */
 type Relay = MediaRelay | WorkerMediaRelay;
@@ -81,6 +90,7 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
         clock,
         callId,
         connect: CONNECT,
+        ...(IO !== undefined ? { io: IO } : {}),
         ...(IDLE_MS !== "" ? { idleDisconnectMs: Number(IDLE_MS) } : {}),
         ...(RCVBUF !== "" ? { recvBufferSize: Number(RCVBUF) } : {}),
         legs: {
@@ -146,17 +156,30 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
       offeredTe.delete(callId);
       const st = await statsOf(relay);
       await relay.close();
-      return { result: "ok", "rx-a": st.a.rx, "rx-b": st.b.rx, "tx-a": st.a.tx, "tx-b": st.b.tx };
+      return {
+        result: "ok",
+        "rx-a": st.a.rx,
+        "rx-b": st.b.rx,
+        "tx-a": st.a.tx,
+        "tx-b": st.b.tx,
+        io: st.a.io,
+        errors: st.a.errors + st.b.errors,
+        truncated: st.a.truncated + st.b.truncated,
+      };
     }
     case "bench-stats": {
       // legs whose socket connected to its peer at least once (RtpSocket's connected sending)
       let legsConnected = 0;
       let txNoRemote = 0;
+      const io = new Set<string>();
       for (const r of calls.values()) {
         const st = await statsOf(r);
+        io.add(st.a.io).add(st.b.io);
         legsConnected += (st.a.connects > 0 ? 1 : 0) + (st.b.connects > 0 ? 1 : 0);
         txNoRemote += st.a.txNoRemote + st.b.txNoRemote;
       }
+      // each worker's I/O path and, on the native path, its wakes / datagrams / wake durations
+      const workersIo = group === null ? [] : await group.io();
       const mu = process.memoryUsage();
       const cpu = process.cpuUsage();
       return {
@@ -165,6 +188,8 @@ async function handle(d: { [key: string]: BValue }): Promise<{ [key: string]: BV
         "calls-per-worker": group?.callsPerWorker() ?? [],
         "legs-connected": legsConnected,
         "tx-no-remote": txNoRemote,
+        io: [...io].sort().join(","),
+        "workers-io": JSON.stringify(workersIo),
         "ports-in-use": pool.inUse,
         "digits-logged": digitsLogged,
         "cpu-us": cpu.user + cpu.system,
@@ -205,6 +230,6 @@ process.on("SIGINT", () => void shutdown(0));
 setTimeout(() => void shutdown(0), MAX_S * 1000).unref();
 ctl.bind(Number(ngPortS), ngHost, () => {
   console.error(
-    `relay-host ready on ${ngHost}:${ngPortS}, RTP ports ${minS}-${maxS}, impl ${IMPL}, workers ${group === null ? 0 : WORKERS}, connect ${CONNECT ? "on" : "off"}, pid ${process.pid}`,
+    `relay-host ready on ${ngHost}:${ngPortS}, RTP ports ${minS}-${maxS}, impl ${IMPL}, workers ${group === null ? 0 : WORKERS}, connect ${CONNECT ? "on" : "off"}, io ${IO ?? process.env["MVSCT_MEDIA_IO"] ?? "default"}, pid ${process.pid}`,
   );
 });

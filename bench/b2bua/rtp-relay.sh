@@ -15,7 +15,8 @@
 #   WARMUP=0 ...                             # no unrecorded warm-up runs when a relay starts (default 2 x 3 s)
 # A run of a subset of PHASES replaces only those phases' rows in out/rtp/runs.jsonl.
 # Targets: direct (no relay), rtpengine, ours (MediaRelayGroup: 2 worker event loops, connected
-# sockets: what the B2BUA can adopt), ours-1loop (one MediaRelay per call on the main loop,
+# sockets, the batched native UDP path: what the B2BUA runs; scripts/build-native.sh is run at the
+# start), ours-dgram (the same on node:dgram: MediaRelayOptions.io "dgram"), ours-1loop (one MediaRelay per call on the main loop,
 # connected sockets), ours-unconnected (the same without connect(): the code before 2026-11-26),
 # node-raw / node-raw-connected (the bare dgram floor, lib/raw-relay.ts); all of these run from an
 # esbuild bundle (out/rtp/bundle, built at the start); ours-tsx is `ours` run from source through tsx
@@ -23,8 +24,8 @@
 # RELAY_NODE_FLAGS="..." adds node/V8 flags to our relay processes (not to rtpengine).
 # rtpengine-pin / ours-pin: the same relays with the same CPU pinning (relay on CPU 1, generator on
 # CPU 0), a methodology row beside the unpinned ones.
-# Ports: ng 22901 / 22916 (rtpengine / -pin), 22902-22909 and 22913-22915 (ours, its variants and the
-# floors), generator 22910-22912,
+# Ports: ng 22901 / 22916 (rtpengine / -pin), 22902-22909, 22913-22915 and 22917 (ours, its variants
+# and the floors), generator 22910-22912,
 # RTP 23000-24999.
 set -u
 cd "$(dirname "$0")/../.."
@@ -35,7 +36,7 @@ QUICK=${QUICK:-0}
 PROFILE=${PROFILE:-0}
 ALL_PHASES="goal250 floor250 ceiling"
 PHASES=${PHASES:-$ALL_PHASES}
-GOAL_TARGETS=${GOAL_TARGETS:-direct rtpengine ours ours-1loop}
+GOAL_TARGETS=${GOAL_TARGETS:-direct rtpengine ours ours-dgram}
 FLOOR_TARGETS=${FLOOR_TARGETS:-node-raw node-raw-connected ours-unconnected}
 CEIL_TARGETS=${CEIL_TARGETS:-rtpengine ours}
 PIN_TARGETS=${PIN_TARGETS:-rtpengine-pin ours-pin}
@@ -73,6 +74,7 @@ fi
   echo "node=$(node --version)"
   echo "rtpengine=$(dpkg-query -W -f='${Version}' rtpengine-daemon 2>/dev/null)"
   echo "ours=bundle $BUNDLE (ours-tsx: from source through tsx)${RELAY_NODE_FLAGS:+, node flags $RELAY_NODE_FLAGS}"
+  echo "native=$([ -f build/native/udp-batch.node ] && echo "build/native/udp-batch.node $(stat -c %y build/native/udp-batch.node | cut -d. -f1)" || echo "not built")"
 } >> "$OUT/env.txt"
 
 # relay processes, started on first use: target -> pid / ng port
@@ -80,6 +82,7 @@ declare -A PID=() NG=()
 host_args() {
   case $1 in
     ours | ours-pin | ours-tsx | ours-stgc | ours-gc32 | ours-st32) echo "--workers 2" ;;
+    ours-dgram) echo "--workers 2 --io dgram" ;;
     ours-w1) echo "--workers 1" ;;
     ours-1loop) echo "--workers 0" ;;
     ours-unconnected) echo "--workers 0 --connect off" ;;
@@ -91,7 +94,7 @@ host_port() {
   case $1 in
     ours) echo 22902 ;; ours-1loop) echo 22905 ;; ours-unconnected) echo 22906 ;;
     ours-tsx) echo 22907 ;; ours-w1) echo 22908 ;; ours-stgc) echo 22909 ;;
-    ours-gc32) echo 22913 ;; ours-st32) echo 22914 ;; ours-pin) echo 22915 ;;
+    ours-gc32) echo 22913 ;; ours-st32) echo 22914 ;; ours-pin) echo 22915 ;; ours-dgram) echo 22917 ;;
     node-raw) echo 22903 ;; node-raw-connected) echo 22904 ;;
   esac
 }
@@ -119,6 +122,9 @@ build_bundle() {
       format: "esm", packages: "external", logLevel: "warning" });' "$BUNDLE"
 }
 build_bundle
+# the native UDP path of `ours` (build/native/udp-batch.node); without it `ours` runs on dgram and
+# its rows say so (relay.io in runs.jsonl)
+bash scripts/build-native.sh
 start_target() {
   local t=$1
   [ -n "${PID[$t]:-}" ] && return

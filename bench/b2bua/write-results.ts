@@ -67,7 +67,7 @@ const md = [
   "npx tsx bench/b2bua/write-results.ts   # re-render this file from bench/b2bua/out/",
   "```",
   "",
-  "Needs Debian `sip-tester`, `kamailio`, `rtpengine-daemon`, `tcpdump` (the scripts install the missing ones with apt-get).",
+  "Needs Debian `sip-tester`, `kamailio`, `rtpengine-daemon`, `tcpdump` (the scripts install the missing ones with apt-get), and `gcc` for the native UDP path of `ours` (`bash scripts/build-native.sh`, which rtp-relay.sh runs first; without it `ours` runs on node:dgram and its rows say so in the I/O path column).",
   "",
 ].join("\n");
 writeFileSync(join(here, "RESULTS.md"), md);

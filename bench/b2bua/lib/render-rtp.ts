@@ -112,8 +112,11 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
       measured:
         `ours ${fmt(oursP99)} µs vs rtpengine ${fmt(rtpeP99)} µs (medians of the runs' p99; direct ${fmt(p(direct, (r) => r.lat_us.p99))} µs` +
         (at("ours-1loop") === undefined
+          ? ""
+          : `; ours on one event loop ${fmt(p(at("ours-1loop"), (r) => r.lat_us.p99))} µs`) +
+        (at("ours-dgram") === undefined
           ? ")"
-          : `; ours on one event loop ${fmt(p(at("ours-1loop"), (r) => r.lat_us.p99))} µs)`) +
+          : `; ours on node:dgram ${fmt(p(at("ours-dgram"), (r) => r.lat_us.p99))} µs)`) +
         `; p50 ours ${fmt(p(ours, (r) => r.lat_us.p50))} vs rtpengine ${fmt(p(rtpe, (r) => r.lat_us.p50))} µs`,
       met: Number.isFinite(oursP99) && Number.isFinite(rtpeP99) ? oursP99 <= rtpeP99 : null,
     },
@@ -132,7 +135,7 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     compactEnv(env),
     "```",
     "",
-    "One Node generator (`rtp-relay.ts`) sets up each call over the ng protocol (offer = caller SDP, answer = callee SDP) against rtpengine (`--table=-1`, 2 threads) or against `relay-host.ts` (one `MediaRelay` per call from one `PortPool`, real clock), or sends directly (`direct`, the generator's own floor). `ours` is what the B2BUA can adopt: a `MediaRelayGroup` spreading the calls over 2 worker threads (2 event loops), sockets connected to symmetric peers; `ours-1loop` runs the same MediaRelays on the main event loop (what the B2BUA does today, with connected sockets). Our relays run from an esbuild bundle of relay-host.ts + media-worker.ts (as the CLI ships, no tsx loader threads); every relay gets two unrecorded 3 s runs when it starts. Before each run the script waits (≤ 45 s) until other jobs use < 25 % of a CPU; *other jobs' CPU %* (all runs table) is what the rest of the box used during the run (all busy time − relay − generator; ≈ 15–30 when quiet), the way to tell a run hit by a compiler from a slow relay. Each call = 2 streams of 172-byte PCMU packets; every stream sends an RFC 4733 digit every 4 s (5 updates + 3 ends, replacing 8 audio packets). Latency = one-way, send stamp in the payload, audio only. *Relay CPU* = Δ(utime+stime) of the relay process over the run (≈ run + setup). A run is *loss-free* when every audio packet and every digit arrived and no audio packet arrived more than 100 ms after it was sent (later than any jitter buffer waits: such a packet is lost to the listener, and a short run would otherwise hide an overloaded relay's queue in the socket buffers).",
+    "One Node generator (`rtp-relay.ts`) sets up each call over the ng protocol (offer = caller SDP, answer = callee SDP) against rtpengine (`--table=-1`, 2 threads) or against `relay-host.ts` (one `MediaRelay` per call from one `PortPool`, real clock), or sends directly (`direct`, the generator's own floor). `ours` is what the B2BUA runs (`mvsct b2bua --media-workers 2`): a `MediaRelayGroup` spreading the calls over 2 worker threads (2 event loops), sockets connected to symmetric peers, on the **batched native UDP path** (protocol/native/udp-batch*.c: per worker one epoll in the libuv loop, recvmmsg into one shared buffer, one JS call per wake, sendmmsg; scripts/build-native.sh); `ours-dgram` is the same on node:dgram (the fallback when the addon is not built; `MediaRelayOptions.io: \"dgram\"`); `ours-1loop` runs the MediaRelays on the main event loop. Our relays run from an esbuild bundle of relay-host.ts + media-worker.ts (as the CLI ships, no tsx loader threads); every relay gets two unrecorded 3 s runs when it starts. Before each run the script waits (≤ 45 s) until other jobs use < 25 % of a CPU; *other jobs' CPU %* (all runs table) is what the rest of the box used during the run (all busy time − relay − generator; ≈ 15–30 when quiet), the way to tell a run hit by a compiler from a slow relay. Each call = 2 streams of 172-byte PCMU packets; every stream sends an RFC 4733 digit every 4 s (5 updates + 3 ends, replacing 8 audio packets). Latency = one-way, send stamp in the payload, audio only. *Relay CPU* = Δ(utime+stime) of the relay process over the run (≈ run + setup). A run is *loss-free* when every audio packet and every digit arrived and no audio packet arrived more than 100 ms after it was sent (later than any jitter buffer waits: such a packet is lost to the listener, and a short run would otherwise hide an overloaded relay's queue in the socket buffers).",
     "",
     "### At the goal point: 250 calls, 20 ms (≈ 25,000 packets/s relayed)",
     "",
@@ -170,11 +173,11 @@ export function renderRtp(runs: readonly RtpRun[], env: string): { md: string; g
     "",
     "<details><summary>Every run (JSON lines, out/rtp/runs.jsonl)</summary>",
     "",
-    "| phase | target | rep | calls | ptime | offered pps | relayed pps | loss % | digits | p50 µs | p99 µs | p99.9 µs | max µs | >50 ms / >100 ms late | relay CPU % | gen CPU s | gen max tick gap ms | setup ms | load1 | other jobs' CPU % |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| phase | target | rep | calls | ptime | offered pps | relayed pps | loss % | digits | p50 µs | p99 µs | p99.9 µs | max µs | >50 ms / >100 ms late | relay CPU % | gen CPU s | gen max tick gap ms | setup ms | load1 | other jobs' CPU % | I/O path |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...runs.map(
       (r) =>
-        `| ${r.phase} | ${r.target} | ${r.rep} | ${r.calls} | ${r.ptime} | ${r.offered_pps} | ${r.relayed_pps} | ${r.loss_pct} | ${r.digits_recv}/${r.digits_sent} | ${r.lat_us?.p50} | ${r.lat_us?.p99} | ${r.lat_us?.p999} | ${r.lat_us?.max} | ${r.late_over_50ms ?? "?"} / ${r.late_over_100ms ?? "?"} | ${r.relay_cpu_pct ?? "–"} | ${r.gen_cpu_s} | ${r.gen_max_tick_gap_ms} | ${r.setup_ms} | ${r.load1} | ${r.other_cpu_pct ?? "–"} |`,
+        `| ${r.phase} | ${r.target} | ${r.rep} | ${r.calls} | ${r.ptime} | ${r.offered_pps} | ${r.relayed_pps} | ${r.loss_pct} | ${r.digits_recv}/${r.digits_sent} | ${r.lat_us?.p50} | ${r.lat_us?.p99} | ${r.lat_us?.p999} | ${r.lat_us?.max} | ${r.late_over_50ms ?? "?"} / ${r.late_over_100ms ?? "?"} | ${r.relay_cpu_pct ?? "–"} | ${r.gen_cpu_s} | ${r.gen_max_tick_gap_ms} | ${r.setup_ms} | ${r.load1} | ${r.other_cpu_pct ?? "–"} | ${r.relay?.io ?? "–"} |`,
     ),
     "",
     "</details>",

@@ -32,6 +32,8 @@ export interface RtpRun {
   other_cpu_pct?: number;
   /** seconds rtp-relay.sh waited for the box to be quiet before the run */
   quiet_wait_s?: number;
+  /** relay-host's bench-stats at the end of the run (ours only): `io` = the sockets' I/O path */
+  relay?: { io?: string };
   error?: string;
 }
 

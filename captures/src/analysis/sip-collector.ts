@@ -10,7 +10,6 @@ import type { TransportPayload } from "../pcap/types.ts";
 import type { SipEvent } from "./context.ts";
 import { hostPort } from "./units.ts";
 
-
 /** From/To values whose tag is remembered (a few thousand dialogs in progress at once). */
 const MAX_REMEMBERED_TAGS = 4096;
 

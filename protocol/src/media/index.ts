@@ -16,7 +16,19 @@ export type { DtmfLogEntry, RelayInput, RelayNoteCode, RelayOutput, RelaySink } 
 export { PortPool } from "./port-pool.ts";
 export type { PortRange, PortSource } from "./port-pool.ts";
 export { RTP_SOCKET_DEFAULTS, RtpSocket } from "./rtp-socket.ts";
-export type { RtpEndpoint, RtpPacketHandler, RtpSocketCounters, RtpSocketOptions } from "./rtp-socket.ts";
+export type {
+  MediaIoBackend,
+  MediaSocket,
+  RtpEndpoint,
+  RtpPacketHandler,
+  RtpSocketCounters,
+  RtpSocketOptions,
+} from "./media-socket.ts";
+export { NativeRtpSocket } from "./native-socket.ts";
+export { MEDIA_IO_ENV, chooseMediaIo, openMediaSocket } from "./media-io.ts";
+export type { MediaIoChoice } from "./media-io.ts";
+export { nativeIoStatus } from "./native-io.ts";
+export type { NativeIoStats } from "./native-io.ts";
 export { MediaRelay, MediaRelayError } from "./media-relay.ts";
 export type {
   MediaLegOptions,
@@ -26,3 +38,4 @@ export type {
 } from "./media-relay.ts";
 export { MEDIA_RELAY_GROUP_DEFAULTS, MediaRelayGroup, WorkerMediaRelay } from "./media-relay-group.ts";
 export type { MediaRelayGroupOptions } from "./media-relay-group.ts";
+export type { WorkerIoReport } from "./media-worker-protocol.ts";

@@ -5,7 +5,8 @@ import type { LegDtmfConfig, LegDtmfUpdate, LegId, OobMethod } from "./dtmf-rela
 import type { DtmfLogEntry, RelayNoteCode, RelaySink } from "./dtmf-relay-io.ts";
 import { DtmfRelay, type LegCounters } from "./dtmf-relay.ts";
 import type { PortSource } from "./port-pool.ts";
-import { RtpSocket, type RtpEndpoint, type RtpSocketCounters } from "./rtp-socket.ts";
+import { openMediaSocket } from "./media-io.ts";
+import type { MediaIoBackend, MediaSocket, RtpEndpoint, RtpSocketCounters } from "./media-socket.ts";
 
 /**
  * The media half of one B2BUA call: a UDP socket per leg on ports from the pool, every packet fed
@@ -38,6 +39,11 @@ export interface MediaRelayOptions {
   readonly connect?: boolean;
   /** a connected leg idle this long disconnects (default RTP_SOCKET_DEFAULTS.idleDisconnectMs) */
   readonly idleDisconnectMs?: number;
+  /**
+   * the sockets' I/O path (media-io.ts): "native" (the batched addon; dgram when it is not built)
+   * or "dgram"; default: MVSCT_MEDIA_IO, else native when available
+   */
+  readonly io?: MediaIoBackend;
   /** ports tried per leg when a bind fails (a port taken outside the pool) */
   readonly bindAttempts?: number;
   /** a digit to send in SIP on `leg` (the B2BUA builds the KPML NOTIFY / INFO / NOTIFY) */
@@ -58,7 +64,12 @@ export class MediaRelayError extends Error {
   }
 }
 
-export type MediaLegStats = RtpSocketCounters & LegCounters & { readonly sent: number };
+export type MediaLegStats = RtpSocketCounters &
+  LegCounters & {
+    readonly sent: number;
+    /** the leg socket's I/O path */
+    readonly io: MediaIoBackend;
+  };
 
 export class MediaRelay implements RelaySink {
   readonly relay: DtmfRelay;
@@ -74,7 +85,7 @@ export class MediaRelay implements RelaySink {
 
   private constructor(
     private readonly opts: MediaRelayOptions,
-    private readonly sockets: Readonly<Record<LegId, RtpSocket>>,
+    private readonly sockets: Readonly<Record<LegId, MediaSocket>>,
     private readonly clock: Clock,
   ) {
     const leg = (o: MediaLegOptions): LegDtmfConfig => ({
@@ -99,7 +110,7 @@ export class MediaRelay implements RelaySink {
   /** Binds both legs' sockets on pool ports. Rejects with MediaRelayError; nothing is left allocated then. */
   static async open(opts: MediaRelayOptions): Promise<MediaRelay> {
     const a = await bindLeg(opts, opts.legs.a);
-    let b: RtpSocket;
+    let b: MediaSocket;
     try {
       b = await bindLeg(opts, opts.legs.b);
     } catch (err) {
@@ -142,6 +153,7 @@ export class MediaRelay implements RelaySink {
       ...this.sockets[leg].counters,
       ...this.relay.counters[leg],
       sent: this.relay.sentOn(leg),
+      io: this.sockets[leg].io,
     });
     return { a: one("a"), b: one("b") };
   }
@@ -194,7 +206,7 @@ export class MediaRelay implements RelaySink {
   }
 }
 
-async function bindLeg(opts: MediaRelayOptions, leg: MediaLegOptions): Promise<RtpSocket> {
+async function bindLeg(opts: MediaRelayOptions, leg: MediaLegOptions): Promise<MediaSocket> {
   const failed: number[] = [];
   let lastError = "";
   try {
@@ -202,14 +214,17 @@ async function bindLeg(opts: MediaRelayOptions, leg: MediaLegOptions): Promise<R
       const port = opts.pool.allocate();
       if (port === null) throw new MediaRelayError("no-ports", "RTP port pool exhausted");
       try {
-        const socket = await RtpSocket.open({
-          address: opts.bindAddress,
-          port,
-          latching: leg.latching ?? false,
-          ...(opts.recvBufferSize !== undefined ? { recvBufferSize: opts.recvBufferSize } : {}),
-          ...(opts.connect !== undefined ? { connect: opts.connect } : {}),
-          ...(opts.idleDisconnectMs !== undefined ? { idleDisconnectMs: opts.idleDisconnectMs } : {}),
-        });
+        const socket = await openMediaSocket(
+          {
+            address: opts.bindAddress,
+            port,
+            latching: leg.latching ?? false,
+            ...(opts.recvBufferSize !== undefined ? { recvBufferSize: opts.recvBufferSize } : {}),
+            ...(opts.connect !== undefined ? { connect: opts.connect } : {}),
+            ...(opts.idleDisconnectMs !== undefined ? { idleDisconnectMs: opts.idleDisconnectMs } : {}),
+          },
+          opts.io,
+        );
         if (leg.remote !== undefined) socket.setRemote(leg.remote.address, leg.remote.port);
         return socket;
       } catch (err) {

@@ -2,6 +2,8 @@ import type { DtmfDigit } from "../wire/dtmf/digits.ts";
 import type { LegDtmfUpdate, LegId, OobMethod } from "./dtmf-relay-config.ts";
 import type { DtmfLogEntry, RelayNoteCode } from "./dtmf-relay-io.ts";
 import type { MediaLegStats, MediaRelayErrorCode, MediaRelayOptions } from "./media-relay.ts";
+import type { MediaIoChoice } from "./media-io.ts";
+import type { NativeIoStats } from "./native-io.ts";
 
 /**
  * The messages between a MediaRelayGroup (main thread) and its media workers (media-worker.ts).
@@ -20,6 +22,12 @@ export type WorkerRelayOptions = Omit<
 export interface MediaWorkerData {
   /** the main thread's performance.timeOrigin: the worker's clock reads on the same scale */
   readonly timeOrigin: number;
+}
+
+/** A worker's I/O path: what a socket opened now would get, and the native path's totals when it runs. */
+export interface WorkerIoReport {
+  readonly choice: MediaIoChoice;
+  readonly native: NativeIoStats | null;
 }
 
 export type ToWorker =
@@ -52,6 +60,7 @@ export type ToWorker =
     }
   | { readonly op: "updateDtmf"; readonly id: number; readonly leg: LegId; readonly patch: LegDtmfUpdate }
   | { readonly op: "stats"; readonly req: number; readonly id: number }
+  | { readonly op: "io"; readonly req: number }
   | { readonly op: "close"; readonly req: number; readonly id: number };
 
 export type ReplyError = { readonly code: MediaRelayErrorCode | "error"; readonly message: string };
@@ -62,6 +71,7 @@ export type FromWorker =
       readonly req: number;
       readonly ok: true;
       readonly stats?: Record<LegId, MediaLegStats>;
+      readonly io?: WorkerIoReport;
     }
   | { readonly op: "reply"; readonly req: number; readonly ok: false; readonly error: ReplyError }
   | {

@@ -5,6 +5,8 @@ import { MediaRelay, MediaRelayError } from "./media-relay.ts";
 import type { DtmfLogEntry } from "./dtmf-relay-io.ts";
 import type { FromWorker, MediaWorkerData, ReplyError, ToWorker } from "./media-worker-protocol.ts";
 import type { PortSource } from "./port-pool.ts";
+import { chooseMediaIo } from "./media-io.ts";
+import { NativeIo } from "./native-io.ts";
 
 /**
  * A media worker thread (started by MediaRelayGroup): its own event loop running the MediaRelays of
@@ -16,11 +18,14 @@ const port = parentPort;
 if (port === null) throw new Error("media-worker.ts runs only as a worker thread (MediaRelayGroup)");
 const data = workerData as MediaWorkerData;
 
-/** Real time on the main thread's performance.now() scale (a worker's own starts when it does). */
+/**
+ * Real time on the main thread's performance.now() scale (a worker's own starts when it does); on
+ * the native path, read once per batch of datagrams (NativeIo.now).
+ */
 const clock: Clock = ((): Clock => {
   const real = createRealClock();
   const offset = performance.timeOrigin - data.timeOrigin;
-  return { now: () => performance.now() + offset, setTimer: real.setTimer, clearTimer: real.clearTimer };
+  return { now: () => NativeIo.now() + offset, setTimer: real.setTimer, clearTimer: real.clearTimer };
 })();
 
 /** The two ports the main thread allocated for one call; they go back to its pool, not here. */
@@ -114,6 +119,12 @@ async function handle(m: ToWorker): Promise<void> {
       if (relay === undefined)
         post({ op: "reply", req: m.req, ok: false, error: { code: "error", message: "closed" } });
       else post({ op: "reply", req: m.req, ok: true, stats: relay.stats() });
+      return;
+    }
+    case "io": {
+      const choice = chooseMediaIo();
+      const native = choice.backend === "native" ? (NativeIo.get()?.stats() ?? null) : null;
+      post({ op: "reply", req: m.req, ok: true, io: { choice, native } });
       return;
     }
     case "close": {

@@ -7,6 +7,7 @@ import { parseTelephoneEvent } from "../../src/wire/rfc4733/telephone-event.ts";
 import { MediaRelayGroup } from "../../src/media/media-relay-group.ts";
 import { MediaRelayError } from "../../src/media/media-relay.ts";
 import { PortPool } from "../../src/media/port-pool.ts";
+import { chooseMediaIo } from "../../src/media/media-io.ts";
 import type { LegId, OobMethod } from "../../src/media/dtmf-relay-config.ts";
 import type { DtmfLogEntry } from "../../src/media/dtmf-relay-io.ts";
 import type { MediaLegOptions } from "../../src/media/media-relay.ts";
@@ -122,6 +123,15 @@ test("two calls on two workers: audio and an RFC 4733 digit relayed with PT 101â
     assert.equal(st.a.rx, 9);
     assert.equal(st.a.connects, 1, "leg a's peer sent from its SDP address: connected");
     assert.equal(st.b.tx, 9);
+    // the workers pick the I/O path as this thread would (the native batch path when it is built)
+    assert.equal(st.a.io, chooseMediaIo().backend);
+    const io = await group.io();
+    assert.equal(io.length, 2);
+    for (const w of io) {
+      assert.equal(w?.choice.backend, chooseMediaIo().backend, "each worker reports its I/O path");
+      if (w?.choice.backend === "native")
+        assert.ok(w.native !== null && w.native.datagrams > 0 && w.native.wakes > 0);
+    }
 
     await Promise.all([call1.close(), call2.close(), call1.close()]);
     assert.equal(pool.inUse, 0, "every port back in the caller's pool");

@@ -1,0 +1,115 @@
+/* udp-batch.h: the shared state of udp-batch.c (receive loop, socket table, teardown) and
+ * udp-batch-api.c (the functions JS calls). The record layouts are drawn in udp-batch.c. */
+#ifndef UDP_BATCH_H
+#define UDP_BATCH_H
+#define NAPI_VERSION 8
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define RX_STRIDE 4096u
+#define RX_HEADER 32u
+#define RX_PAYLOAD_MAX (RX_STRIDE - RX_HEADER)
+#define RX_RECORDS 256u
+#define TX_BYTES (256u * 1024u)
+#define MMSG_MAX 64u
+#define EPOLL_EVENTS 64
+#define NO_SLOT 0xffffffffu
+#define FLAG_FROM_REMOTE 1u
+#define FLAG_TRUNCATED 2u
+#define SCRATCH_WORDS 8u
+#define WAKE_BUCKETS 16
+
+typedef union {
+  struct sockaddr sa;
+  struct sockaddr_in v4;
+  struct sockaddr_in6 v6;
+} addr_t;
+
+typedef struct {
+  int fd; /* -1: free */
+  int family;
+  int connected;
+  int has_remote;
+  addr_t remote;
+  socklen_t remote_len;
+  uint32_t errors;    /* recv/send errors, EAGAIN on send included, since the last takeCounters */
+  uint32_t truncated; /* datagrams longer than RX_PAYLOAD_MAX */
+  uint32_t next_free;
+} sock_t;
+
+typedef struct {
+  napi_env env;
+  int epfd;
+  uv_poll_t poll;
+  int poll_started;
+  int torn_down;
+  napi_ref on_batch;
+  napi_ref resource;
+  napi_async_context actx;
+  napi_ref rx_ref, tx_ref, scratch_ref;
+  uint8_t *rx;
+  uint8_t *tx;
+  uint32_t *scratch;
+  sock_t *socks;
+  uint32_t cap, open_count, free_head, free_tail;
+  uint32_t per_socket, total;
+  napi_async_cleanup_hook_handle cleanup;
+  /* thread totals (stats()) */
+  double wakes, datagrams, truncated, rx_errors, tx_calls, tx_datagrams, tx_errors;
+  /* wakes by how long they took, receive to the end of JS and its sends: < 2^i µs (i = 0..15) */
+  double wake_us[WAKE_BUCKETS];
+  struct mmsghdr msgs[MMSG_MAX];
+  struct iovec iov[MMSG_MAX];
+  addr_t names[MMSG_MAX];
+} state_t;
+
+#define NAPI_OK(call)                                                                                         \
+  do {                                                                                                        \
+    if ((call) != napi_ok) return NULL;                                                                       \
+  } while (0)
+
+
+#define MAX_ARGS 4
+
+/* one JS call's thread state and arguments (udp-batch-api.c) */
+typedef struct {
+  state_t *st;
+  napi_value argv[MAX_ARGS];
+  size_t argc;
+} call_t;
+
+state_t *begin(napi_env env, napi_callback_info info, call_t *c);
+int arg_u32(napi_env env, call_t *c, size_t i, uint32_t *out);
+sock_t *arg_sock(napi_env env, call_t *c, size_t i);
+napi_value number(napi_env env, double v);
+napi_value undefined(napi_env env);
+int set_prop(napi_env env, napi_value obj, const char *name, napi_value v);
+
+/* the functions of udp-batch-api.c that the module exports (udp-batch-io.c registers them) */
+napi_value js_init(napi_env env, napi_callback_info info);
+napi_value js_open(napi_env env, napi_callback_info info);
+napi_value js_set_remote(napi_env env, napi_callback_info info);
+napi_value js_clear_remote(napi_env env, napi_callback_info info);
+napi_value js_latch(napi_env env, napi_callback_info info);
+napi_value js_connect(napi_env env, napi_callback_info info);
+napi_value js_disconnect(napi_env env, napi_callback_info info);
+
+state_t *state_of(napi_env env);
+napi_value throw_errno(napi_env env, const char *what, int err);
+void on_readable(uv_poll_t *handle, int status, int events);
+uint32_t take_slot(state_t *st);
+void give_slot(state_t *st, uint32_t slot);
+void update_ref(state_t *st);
+void on_env_cleanup(napi_async_cleanup_hook_handle hook, void *arg);
+
+#endif
