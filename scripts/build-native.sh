@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the media relay's batched UDP addon (protocol/native/udp-batch*.c) into
 # build/native/udp-batch.node with one plain compiler call (no node-gyp). Idempotent and quiet:
-# rebuilds only when a source is newer than the output. Without a compiler or Node's headers it
+# rebuilds only when a source is newer than the output (Node's own headers, else the vendored copy in
+# protocol/native/vendor/node-headers). Without a compiler it
 # says so in one line and exits 0: the relay then uses node:dgram (protocol/src/media/native-io.ts).
 #   bash scripts/build-native.sh          # FORCE=1 rebuilds anyway; CC=clang picks the compiler
 set -u
