@@ -89,20 +89,7 @@ export class TransportDecoder {
         this.skip(f.frame, "transport-malformed", t.proto);
         return;
       }
-      const p = this.payload;
-      p.frame = f.frame;
-      p.tsS = f.tsS;
-      p.proto = "udp";
-      p.srcIp = t.srcIp;
-      p.dstIp = t.dstIp;
-      p.srcPort = readU16(buf, off);
-      p.dstPort = readU16(buf, off + 2);
-      p.data = buf;
-      p.offset = off + UDP_HEADER_BYTES;
-      p.length = n;
-      p.tcpGap = false;
-      this.counts.udpDatagrams++;
-      this.onPayload(p);
+      this.emitUdp(f, t.srcIp, t.dstIp, buf, off, n);
       return;
     }
     if (t.proto === IP_PROTO.TCP) {
@@ -149,21 +136,26 @@ export class TransportDecoder {
     const u = o + 34;
     const n = udpPayloadLength(b, u, ipEnd);
     if (n < 0) return false;
+    this.emitUdp(f, this.v4names.at(b, o + 26), this.v4names.at(b, o + 30), b, u, n);
+    return true;
+  }
+
+  /** Hands the UDP datagram whose header is at `buf[udp]` (payload `n` bytes) to onPayload. */
+  private emitUdp(f: RawFrame, srcIp: string, dstIp: string, buf: Buffer, udp: number, n: number): void {
     const p = this.payload;
     p.frame = f.frame;
     p.tsS = f.tsS;
     p.proto = "udp";
-    p.srcIp = this.v4names.at(b, o + 26);
-    p.dstIp = this.v4names.at(b, o + 30);
-    p.srcPort = readU16(b, u);
-    p.dstPort = readU16(b, u + 2);
-    p.data = b;
-    p.offset = u + UDP_HEADER_BYTES;
+    p.srcIp = srcIp;
+    p.dstIp = dstIp;
+    p.srcPort = readU16(buf, udp);
+    p.dstPort = readU16(buf, udp + 2);
+    p.data = buf;
+    p.offset = udp + UDP_HEADER_BYTES;
     p.length = n;
     p.tcpGap = false;
     this.counts.udpDatagrams++;
     this.onPayload(p);
-    return true;
   }
 
   /** End of input: delivers held TCP bytes, settles the counts; returns warnings for a person. */
