@@ -32,7 +32,7 @@ if [ "${FORCE:-0}" != 1 ] && [ -f "$OUT" ]; then
 fi
 mkdir -p build/native
 tmp=$(mktemp build/native/.udp-batch.XXXXXX)
-if ! err=$("$CC" -std=c11 -O2 -g -Wall -Wextra -fPIC -shared -fvisibility=hidden -I"$INC" -o "$tmp" "${SOURCES[@]}" 2>&1); then
+if ! err=$("$CC" -std=c11 -O2 -g -Wall -Wextra -fPIC -shared -fvisibility=hidden -I"$INC" -o "$tmp" "${SOURCES[@]}" -lm 2>&1); then
   rm -f "$tmp"
   skip "compiler failed: $(echo "$err" | grep -m1 -i error || echo "$err" | head -1)"
 fi

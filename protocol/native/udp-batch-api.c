@@ -215,6 +215,7 @@ napi_value js_open(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->family = local.sa.sa_family;
   s->next_free = NO_SLOT;
+  s->route_out = s->route_in = NO_SLOT;
   st->open_count++;
   update_ref(st);
   st->scratch[0] = ntohs(bound.sa.sa_family == AF_INET6 ? bound.v6.sin6_port : bound.v4.sin_port);

@@ -68,15 +68,20 @@ static napi_value js_flush(napi_env env, napi_callback_info info) {
   return number(env, records);
 }
 
-/* takeCounters(slot): scratch[0] = errors, scratch[1] = truncated since the last call; both reset. */
+/* takeCounters(slot): since the last call, scratch[0] = errors, [1] = truncated, [2] / [3] = datagrams
+   received / sent by the fast path; all reset. */
 static napi_value js_take_counters(napi_env env, napi_callback_info info) {
   call_t c;
   sock_t *s;
   if (begin(env, info, &c) == NULL || (s = arg_sock(env, &c, 0)) == NULL) return NULL;
   c.st->scratch[0] = s->errors;
   c.st->scratch[1] = s->truncated;
+  c.st->scratch[2] = s->fast_rx;
+  c.st->scratch[3] = s->fast_tx;
   s->errors = 0;
   s->truncated = 0;
+  s->fast_rx = 0;
+  s->fast_tx = 0;
   return undefined(env);
 }
 
@@ -86,6 +91,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   sock_t *s;
   if (begin(env, info, &c) == NULL || (s = arg_sock(env, &c, 0)) == NULL) return NULL;
   state_t *st = c.st;
+  unroute(env, st, (uint32_t)(s - st->socks));
   epoll_ctl(st->epfd, EPOLL_CTL_DEL, s->fd, NULL); /* close() would drop it too; the result is moot */
   close(s->fd);
   s->fd = -1;
@@ -120,7 +126,8 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
       set_prop(env, out, "rxErrors", number(env, st->rx_errors)) ||
       set_prop(env, out, "txCalls", number(env, st->tx_calls)) ||
       set_prop(env, out, "txDatagrams", number(env, st->tx_datagrams)) ||
-      set_prop(env, out, "txErrors", number(env, st->tx_errors)))
+      set_prop(env, out, "txErrors", number(env, st->tx_errors)) ||
+      set_prop(env, out, "fastDatagrams", number(env, st->fast)))
     return NULL;
   napi_value hist;
   NAPI_OK(napi_create_array_with_length(env, WAKE_BUCKETS, &hist));
@@ -142,6 +149,8 @@ NAPI_MODULE_INIT() {
       {"takeCounters", NULL, js_take_counters, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"limits", NULL, js_limits, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"route", NULL, js_route, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"clockSync", NULL, js_clock_sync, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;

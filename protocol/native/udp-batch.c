@@ -116,6 +116,8 @@ void on_readable(uv_poll_t *handle, int status, int events) {
   int n = epoll_wait(st->epfd, ev, EPOLL_EVENTS, 0);
   if (n <= 0) return;
   uint64_t t0 = uv_hrtime();
+  /* the wake's time on the performance.now() scale: the fast path's and JS's (NativeIo.now()) */
+  double now_ms = ((double)t0 - st->perf_origin_ns) / 1e6;
   st->wakes++;
   uint32_t count = 0;
   uint32_t limit = st->total < RX_RECORDS ? st->total : RX_RECORDS;
@@ -143,11 +145,21 @@ void on_readable(uv_poll_t *handle, int status, int events) {
       }
       continue;
     }
-    for (int j = 0; j < r; j++)
-      write_header(st, st->rx + (size_t)(count + (uint32_t)j) * RX_STRIDE, slot, &st->msgs[j], &st->names[j]);
+    /* audio of a routed leg leaves here (udp-batch-fast.c); its records are then reused */
+    uint32_t f = st->socks[slot].block != NULL ? fast_prefix(st, slot, (uint32_t)r, count, now_ms) : 0;
+    if (f == (uint32_t)r) continue;
+    for (uint32_t j = 0; j < f; j++) {
+      uint32_t skip[2] = {NO_SLOT, 0};
+      memcpy(st->rx + (size_t)(count + j) * RX_STRIDE, skip, sizeof skip);
+    }
+    for (uint32_t j = f; j < (uint32_t)r; j++)
+      write_header(st, st->rx + (size_t)(count + j) * RX_STRIDE, slot, &st->msgs[j], &st->names[j]);
     count += (uint32_t)r;
   }
-  if (count > 0) deliver(st, count);
+  if (count > 0) {
+    memcpy((uint8_t *)st->scratch + SCRATCH_WAKE_MS_F64 * 8, &now_ms, sizeof now_ms);
+    deliver(st, count);
+  }
   uint64_t us = (uv_hrtime() - t0) / 1000;
   int b = 0;
   while (b < WAKE_BUCKETS - 1 && us >= (1ull << b)) b++;
@@ -211,6 +223,10 @@ void on_env_cleanup(napi_async_cleanup_hook_handle hook, void *arg) {
   state_t *st = (state_t *)arg;
   (void)hook;
   st->torn_down = 1;
+  for (uint32_t i = 0; i < st->cap; i++) {
+    st->socks[i].block = NULL;
+    st->socks[i].block_ref = NULL;
+  }
   for (uint32_t i = 0; i < st->cap; i++)
     if (st->socks[i].fd >= 0) {
       close(st->socks[i].fd);

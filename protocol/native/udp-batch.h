@@ -28,6 +28,32 @@
 #define FLAG_TRUNCATED 2u
 #define SCRATCH_WORDS 8u
 #define WAKE_BUCKETS 16
+/* scratch: words 0..3 call results; the f64 at byte 16 is the wake's time (performance.now() scale) */
+#define SCRATCH_WAKE_MS_F64 2u
+
+/* The route block of the audio fast path (udp-batch-fast.c; JS: protocol/src/media/fast-path.ts). */
+#define BLOCK_BYTES 256u
+#define BLOCK_PT_CLASS 0u /* u8[128]: FAST_AUDIO = a PT this leg may forward in C */
+#define BLOCK_F64 128u    /* f64[16] from here: */
+#define FAST_AUDIO 1u
+enum {
+  SP_HIGHEST_SEQ, /* the egress leg's RTP space (egress-space.ts) */
+  SP_SEQ_OFFSET,
+  SP_TS_OFFSET,
+  SP_ANCHORED,
+  SP_SOURCE_SSRC,
+  SP_RESERVED_SEQ,
+  SP_LAST_TS,
+  SP_LAST_TS_AT_MS,
+  SP_TS_STARTED,
+  SP_SENT,
+  SP_SSRC,
+  SP_CLOCK_RATE,
+  RT_HOLD,            /* nonzero: every packet goes to JS (a DTMF event is in progress) */
+  RT_AUDIO_IN,        /* audio packets forwarded here */
+  RT_CLOCK_OFFSET_MS, /* the relay's clock minus performance.now() */
+  RT_SPARE
+};
 
 typedef union {
   struct sockaddr sa;
@@ -45,6 +71,11 @@ typedef struct {
   uint32_t errors;    /* recv/send errors, EAGAIN on send included, since the last takeCounters */
   uint32_t truncated; /* datagrams longer than RX_PAYLOAD_MAX */
   uint32_t next_free;
+  /* audio fast path (udp-batch-fast.c): where this socket's audio goes, the block, who routes here */
+  uint32_t route_out, route_in;
+  uint8_t *block;
+  napi_ref block_ref;
+  uint32_t fast_rx, fast_tx; /* forwarded in C since the last takeCounters */
 } sock_t;
 
 typedef struct {
@@ -65,12 +96,17 @@ typedef struct {
   uint32_t per_socket, total;
   napi_async_cleanup_hook_handle cleanup;
   /* thread totals (stats()) */
-  double wakes, datagrams, truncated, rx_errors, tx_calls, tx_datagrams, tx_errors;
+  double wakes, datagrams, truncated, rx_errors, tx_calls, tx_datagrams, tx_errors, fast;
+  /* uv_hrtime() at performance.now() == 0 (clockSync) */
+  double perf_origin_ns;
   /* wakes by how long they took, receive to the end of JS and its sends: < 2^i µs (i = 0..15) */
   double wake_us[WAKE_BUCKETS];
   struct mmsghdr msgs[MMSG_MAX];
   struct iovec iov[MMSG_MAX];
   addr_t names[MMSG_MAX];
+  /* the fast path's sends (udp-batch-fast.c) */
+  struct mmsghdr fmsgs[MMSG_MAX];
+  struct iovec fiov[MMSG_MAX];
 } state_t;
 
 #define NAPI_OK(call)                                                                                         \
@@ -111,5 +147,11 @@ uint32_t take_slot(state_t *st);
 void give_slot(state_t *st, uint32_t slot);
 void update_ref(state_t *st);
 void on_env_cleanup(napi_async_cleanup_hook_handle hook, void *arg);
+
+/* udp-batch-fast.c */
+uint32_t fast_prefix(state_t *st, uint32_t slot, uint32_t r, uint32_t first, double now_ms);
+void unroute(napi_env env, state_t *st, uint32_t slot);
+napi_value js_route(napi_env env, napi_callback_info info);
+napi_value js_clock_sync(napi_env env, napi_callback_info info);
 
 #endif

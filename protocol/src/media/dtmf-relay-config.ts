@@ -84,6 +84,11 @@ export interface DtmfRelayConfig {
   /** copied into every log entry */
   readonly callId?: string;
   readonly duplicateWindowMs?: number;
+  /**
+   * where each leg's egress RTP space keeps its state (EgressSpace SPACE slots): the native audio
+   * fast path (fast-path.ts) shares it; default: the relay's own
+   */
+  readonly egressState?: Readonly<Partial<Record<LegId, Float64Array>>>;
 }
 
 /** A LegDtmfConfig with every default filled in and derived values in RTP timestamp units. */

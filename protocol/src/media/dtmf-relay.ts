@@ -82,9 +82,12 @@ export class DtmfRelay {
   constructor(config: DtmfRelayConfig) {
     this.raw = { a: config.legs.a, b: config.legs.b };
     this.legs = { a: resolveLeg("a", config.legs.a), b: resolveLeg("b", config.legs.b) };
-    const space = (c: ResolvedLeg): EgressSpace =>
-      new EgressSpace(c.ssrc, c.initialSequence, c.initialTimestamp, c.clockRate);
-    this.spaces = { a: space(this.legs.a), b: space(this.legs.b) };
+    const space = (c: ResolvedLeg, state: Float64Array | undefined): EgressSpace =>
+      new EgressSpace(c.ssrc, c.initialSequence, c.initialTimestamp, c.clockRate, state);
+    this.spaces = {
+      a: space(this.legs.a, config.egressState?.a),
+      b: space(this.legs.b, config.egressState?.b),
+    };
     const onLog = (entry: DtmfLogEntry, sink: RelaySink): void => this.emitLog(entry, sink);
     this.egress = {
       a: new EgressEvents("a", this.legs.a, this.spaces.a, onLog),
@@ -240,6 +243,11 @@ export class DtmfRelay {
     this.egress[leg].cfg = resolved;
     if (resolved.egressMethod !== "rfc2833" || resolved.telephoneEventPt === null) this.egress[leg].abort();
     this.refresh();
+  }
+
+  /** What a packet with each PT (0..127) received on `leg` is: PT_AUDIO, PT_EVENT, PT_DROP. */
+  ingressPtClasses(leg: LegId): Uint8Array {
+    return this.legs[leg].ingressPtClass;
   }
 
   /** Packets sent on `leg` so far (audio and events). */

@@ -46,42 +46,71 @@ export interface EventPacketFields {
   readonly durationTs: number;
 }
 
-export class EgressSpace {
-  private highestSeq: number;
-  private seqOffset = 0;
-  private tsOffset = 0;
-  private anchored = false;
-  private sourceSsrc = 0;
+/**
+ * Where an EgressSpace keeps its state: slots of a Float64Array, so the native audio fast path
+ * (protocol/native/udp-batch-fast.c, its SP_* enum in udp-batch.h: keep the two in step) can forward
+ * audio in the same space as the telephone-event packets emitted here. Booleans are 0 / 1.
+ */
+export const SPACE = Object.freeze({
+  highestSeq: 0,
+  seqOffset: 1,
+  tsOffset: 2,
+  anchored: 3,
+  sourceSsrc: 4,
   /** mapped seq of the ingress packet being handled, reserved for its first re-emission; -1 none */
-  private reservedSeq = -1;
-  private lastTs: number;
-  private lastTsAtMs = 0;
-  private tsStarted = false;
+  reservedSeq: 5,
+  lastTs: 6,
+  lastTsAtMs: 7,
+  tsStarted: 8,
   /** packets written in this space */
-  sent = 0;
+  sent: 9,
+  ssrc: 10,
+  clockRate: 11,
+});
+export const SPACE_SLOTS = 12;
 
+export class EgressSpace {
+  private readonly st: Float64Array;
+
+  /** `state`: SPACE_SLOTS slots to keep the state in (shared with the fast path); default: its own */
   constructor(
     readonly ssrc: number,
     initialSequence: number,
     initialTimestamp: number,
-    private readonly clockRate: number,
+    clockRate: number,
+    state: Float64Array = new Float64Array(SPACE_SLOTS),
   ) {
-    this.highestSeq = (initialSequence - 1) & 0xffff;
-    this.lastTs = initialTimestamp >>> 0;
+    if (state.length < SPACE_SLOTS) throw new RangeError(`EgressSpace state needs ${SPACE_SLOTS} slots`);
+    const st = state;
+    this.st = st;
+    st.fill(0, 0, SPACE_SLOTS);
+    st[SPACE.highestSeq] = (initialSequence - 1) & 0xffff;
+    st[SPACE.reservedSeq] = -1;
+    st[SPACE.lastTs] = initialTimestamp >>> 0;
+    st[SPACE.ssrc] = ssrc >>> 0;
+    st[SPACE.clockRate] = clockRate;
+  }
+
+  /** packets written in this space (by JS and by the fast path) */
+  get sent(): number {
+    return this.st[SPACE.sent]!;
   }
 
   /** The RTP timestamp "now" in this space: the last forwarded audio timestamp plus elapsed time. */
   nowTs(nowMs: number): number {
-    if (!this.tsStarted) {
-      this.tsStarted = true;
-      this.lastTsAtMs = nowMs;
+    const st = this.st;
+    if (st[SPACE.tsStarted] === 0) {
+      st[SPACE.tsStarted] = 1;
+      st[SPACE.lastTsAtMs] = nowMs;
     }
-    return (this.lastTs + Math.round(((nowMs - this.lastTsAtMs) * this.clockRate) / 1000)) >>> 0;
+    return (
+      (st[SPACE.lastTs]! + Math.round(((nowMs - st[SPACE.lastTsAtMs]!) * st[SPACE.clockRate]!) / 1000)) >>> 0
+    );
   }
 
   /** An ingress timestamp mapped into this space. */
   mapTs(ingressTs: number): number {
-    return (ingressTs + this.tsOffset) >>> 0;
+    return (ingressTs + this.st[SPACE.tsOffset]!) >>> 0;
   }
 
   /**
@@ -90,22 +119,25 @@ export class EgressSpace {
    * source, which the peer of this leg must not see). `positionTs` is the ingress timestamp "now".
    */
   private follow(ssrc: number, seq: number, positionTs: number, nowMs: number): void {
-    if (this.anchored && ssrc === this.sourceSsrc) {
-      const d = (((seq + this.seqOffset - this.highestSeq) & 0xffff) << 16) >> 16;
+    const st = this.st;
+    if (st[SPACE.anchored] !== 0 && ssrc === st[SPACE.sourceSsrc]) {
+      const d = (((seq + st[SPACE.seqOffset]! - st[SPACE.highestSeq]!) & 0xffff) << 16) >> 16;
       if (d > -MAX_MISORDER && d < MAX_DROPOUT) return;
     }
     const nowTs = this.nowTs(nowMs);
-    this.anchored = true;
-    this.sourceSsrc = ssrc;
-    this.seqOffset = (this.highestSeq + 1 - seq) & 0xffff;
-    this.tsOffset = (nowTs - positionTs) >>> 0;
+    st[SPACE.anchored] = 1;
+    st[SPACE.sourceSsrc] = ssrc;
+    st[SPACE.seqOffset] = (st[SPACE.highestSeq]! + 1 - seq) & 0xffff;
+    st[SPACE.tsOffset] = (nowTs - positionTs) >>> 0;
   }
 
   /**
    * Hot path: rewrites the fixed header of an audio packet in place (sequence, timestamp, SSRC;
    * PT, marker, CSRCs, extensions and payload untouched). The caller checked length ≥ 12 and V=2.
+   * udp-batch-fast.c's forward_audio is the same code in C: change both.
    */
   forwardAudio(buf: Uint8Array, nowMs: number): void {
+    const st = this.st;
     const seq = (buf[SEQ_OFFSET]! << 8) | buf[SEQ_OFFSET + 1]!;
     const ts =
       ((buf[TS_OFFSET]! << 24) |
@@ -120,13 +152,13 @@ export class EgressSpace {
         buf[SSRC_OFFSET + 3]!) >>>
       0;
     this.follow(ssrc, seq, ts, nowMs);
-    const outSeq = (seq + this.seqOffset) & 0xffff;
-    const outTs = (ts + this.tsOffset) >>> 0;
-    if (seqNewer(outSeq, this.highestSeq)) {
-      this.highestSeq = outSeq;
-      this.lastTs = outTs;
-      this.lastTsAtMs = nowMs;
-      this.tsStarted = true;
+    const outSeq = (seq + st[SPACE.seqOffset]!) & 0xffff;
+    const outTs = (ts + st[SPACE.tsOffset]!) >>> 0;
+    if (seqNewer(outSeq, st[SPACE.highestSeq]!)) {
+      st[SPACE.highestSeq] = outSeq;
+      st[SPACE.lastTs] = outTs;
+      st[SPACE.lastTsAtMs] = nowMs;
+      st[SPACE.tsStarted] = 1;
     }
     buf[SEQ_OFFSET] = outSeq >>> 8;
     buf[SEQ_OFFSET + 1] = outSeq & 0xff;
@@ -139,7 +171,7 @@ export class EgressSpace {
     buf[SSRC_OFFSET + 1] = (s >>> 16) & 0xff;
     buf[SSRC_OFFSET + 2] = (s >>> 8) & 0xff;
     buf[SSRC_OFFSET + 3] = s & 0xff;
-    this.sent++;
+    st[SPACE.sent]!++;
   }
 
   /**
@@ -148,26 +180,28 @@ export class EgressSpace {
    */
   beginIngress(ssrc: number, seq: number, positionTs: number, nowMs: number): void {
     this.follow(ssrc, seq, positionTs, nowMs);
-    const mapped = (seq + this.seqOffset) & 0xffff;
-    if (seqNewer(mapped, this.highestSeq)) {
-      this.reservedSeq = mapped;
-      this.seqOffset = (this.seqOffset - 1) & 0xffff;
+    const st = this.st;
+    const mapped = (seq + st[SPACE.seqOffset]!) & 0xffff;
+    if (seqNewer(mapped, st[SPACE.highestSeq]!)) {
+      st[SPACE.reservedSeq] = mapped;
+      st[SPACE.seqOffset] = (st[SPACE.seqOffset]! - 1) & 0xffff;
     }
   }
 
   endIngress(): void {
-    this.reservedSeq = -1;
+    this.st[SPACE.reservedSeq] = -1;
   }
 
   private takeSeq(): number {
-    if (this.reservedSeq >= 0) {
-      this.highestSeq = this.reservedSeq;
-      this.reservedSeq = -1;
+    const st = this.st;
+    if (st[SPACE.reservedSeq]! >= 0) {
+      st[SPACE.highestSeq] = st[SPACE.reservedSeq]!;
+      st[SPACE.reservedSeq] = -1;
     } else {
-      this.highestSeq = (this.highestSeq + 1) & 0xffff;
+      st[SPACE.highestSeq] = (st[SPACE.highestSeq]! + 1) & 0xffff;
     }
-    this.seqOffset = (this.seqOffset + 1) & 0xffff;
-    return this.highestSeq;
+    st[SPACE.seqOffset] = (st[SPACE.seqOffset]! + 1) & 0xffff;
+    return st[SPACE.highestSeq]!;
   }
 
   /** A fresh 16-byte telephone-event packet (RFC 4733 §2.3) with the next sequence number. */
@@ -186,7 +220,7 @@ export class EgressSpace {
       volume: f.volume,
       durationTs: f.durationTs,
     });
-    this.sent++;
+    this.st[SPACE.sent]!++;
     return out;
   }
 }

@@ -6,6 +6,8 @@ import type { DtmfLogEntry, RelayNoteCode, RelaySink } from "./dtmf-relay-io.ts"
 import { DtmfRelay, type LegCounters } from "./dtmf-relay.ts";
 import type { PortSource } from "./port-pool.ts";
 import { openMediaSocket } from "./media-io.ts";
+import { FastRoute } from "./fast-path.ts";
+import { NativeRtpSocket } from "./native-socket.ts";
 import type { MediaIoBackend, MediaSocket, RtpEndpoint, RtpSocketCounters } from "./media-socket.ts";
 
 /**
@@ -44,6 +46,13 @@ export interface MediaRelayOptions {
    * or "dgram"; default: MVSCT_MEDIA_IO, else native when available
    */
   readonly io?: MediaIoBackend;
+  /**
+   * The audio fast path (fast-path.ts): when set and both legs got the native path, audio is
+   * rewritten and forwarded in C without a call into JS (DTMF, RTCP and everything else still come
+   * here). `clockOffsetMs`: `clock.now()` minus `performance.now()` (the fast path's clock is the
+   * latter's), so it needs a clock on that scale; leave it unset with a fake clock.
+   */
+  readonly audioFastPath?: { readonly clockOffsetMs: number };
   /** ports tried per leg when a bind fails (a port taken outside the pool) */
   readonly bindAttempts?: number;
   /** a digit to send in SIP on `leg` (the B2BUA builds the KPML NOTIFY / INFO / NOTIFY) */
@@ -69,6 +78,8 @@ export type MediaLegStats = RtpSocketCounters &
     readonly sent: number;
     /** the leg socket's I/O path */
     readonly io: MediaIoBackend;
+    /** audio packets received on the leg that the native fast path forwarded (of audioIn) */
+    readonly fastAudio: number;
   };
 
 export class MediaRelay implements RelaySink {
@@ -76,6 +87,8 @@ export class MediaRelay implements RelaySink {
   private timer: TimerHandle | null = null;
   private armedAtMs = 0;
   private closed = false;
+  /** the fast path's route of the audio received on each leg; null: every packet goes through JS */
+  private readonly fast: Readonly<Record<LegId, FastRoute>> | null;
   private readonly onTimer = (): void => {
     this.timer = null;
     if (this.closed) return;
@@ -94,11 +107,25 @@ export class MediaRelay implements RelaySink {
       initialSequence: o.dtmf.initialSequence ?? randomInt(0, 0x10000),
       initialTimestamp: o.dtmf.initialTimestamp ?? randomInt(0, 0x100000000),
     });
+    const fp = opts.audioFastPath;
+    const { a, b } = sockets;
+    this.fast =
+      fp !== undefined && a instanceof NativeRtpSocket && b instanceof NativeRtpSocket
+        ? { a: new FastRoute(fp.clockOffsetMs), b: new FastRoute(fp.clockOffsetMs) }
+        : null;
     this.relay = new DtmfRelay({
       legs: { a: leg(opts.legs.a), b: leg(opts.legs.b) },
       ...(opts.callId !== undefined ? { callId: opts.callId } : {}),
       ...(opts.duplicateWindowMs !== undefined ? { duplicateWindowMs: opts.duplicateWindowMs } : {}),
+      // audio received on a leg is sent in the other leg's space
+      ...(this.fast !== null ? { egressState: { a: this.fast.b.space, b: this.fast.a.space } } : {}),
     });
+    if (this.fast !== null && a instanceof NativeRtpSocket && b instanceof NativeRtpSocket) {
+      this.fast.a.setPtClasses(this.relay.ingressPtClasses("a"));
+      this.fast.b.setPtClasses(this.relay.ingressPtClasses("b"));
+      a.routeTo(b, this.fast.a.block);
+      b.routeTo(a, this.fast.b.block);
+    }
     sockets.a.onPacket = (packet) => {
       if (!this.relay.onRtp("a", packet, this.clock.now(), this)) this.arm();
     };
@@ -145,6 +172,7 @@ export class MediaRelay implements RelaySink {
   /** Re-negotiated DTMF parameters of `leg`. */
   updateDtmf(leg: LegId, patch: LegDtmfUpdate): void {
     this.relay.updateLeg(leg, patch);
+    this.fast?.[leg].setPtClasses(this.relay.ingressPtClasses(leg));
     this.arm();
   }
 
@@ -152,6 +180,8 @@ export class MediaRelay implements RelaySink {
     const one = (leg: LegId): MediaLegStats => ({
       ...this.sockets[leg].counters,
       ...this.relay.counters[leg],
+      audioIn: this.relay.counters[leg].audioIn + (this.fast?.[leg].audioIn ?? 0),
+      fastAudio: this.fast?.[leg].audioIn ?? 0,
       sent: this.relay.sentOn(leg),
       io: this.sockets[leg].io,
     });
@@ -192,6 +222,11 @@ export class MediaRelay implements RelaySink {
   private arm(): void {
     if (this.closed) return;
     const due = this.relay.nextTickMs();
+    if (this.fast !== null) {
+      // while an event is in progress every packet goes through the relay (its runDue)
+      this.fast.a.hold = due !== null;
+      this.fast.b.hold = due !== null;
+    }
     if (due === null) {
       if (this.timer !== null) this.clock.clearTimer(this.timer);
       this.timer = null;

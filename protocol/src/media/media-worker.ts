@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Clock } from "../transaction/clock.ts";
 import { createRealClock } from "../transaction/clock.ts";
 import { MediaRelay, MediaRelayError } from "./media-relay.ts";
+import { AUDIO_FAST_PATH_ENV } from "./fast-path.ts";
 import type { DtmfLogEntry } from "./dtmf-relay-io.ts";
 import type { FromWorker, MediaWorkerData, ReplyError, ToWorker } from "./media-worker-protocol.ts";
 import type { PortSource } from "./port-pool.ts";
@@ -22,11 +23,14 @@ const data = workerData as MediaWorkerData;
  * Real time on the main thread's performance.now() scale (a worker's own starts when it does); on
  * the native path, read once per batch of datagrams (NativeIo.now).
  */
+const clockOffsetMs = performance.timeOrigin - data.timeOrigin;
 const clock: Clock = ((): Clock => {
   const real = createRealClock();
-  const offset = performance.timeOrigin - data.timeOrigin;
-  return { now: () => NativeIo.now() + offset, setTimer: real.setTimer, clearTimer: real.clearTimer };
+  return { now: () => NativeIo.now() + clockOffsetMs, setTimer: real.setTimer, clearTimer: real.clearTimer };
 })();
+
+/** MVSCT_AUDIO_FAST_PATH=0 keeps all audio in JS (A/B runs); else C forwards it (fast-path.ts) */
+const audioFastPath = process.env[AUDIO_FAST_PATH_ENV] === "0" ? {} : { audioFastPath: { clockOffsetMs } };
 
 /** The two ports the main thread allocated for one call; they go back to its pool, not here. */
 class HandedPorts implements PortSource {
@@ -88,6 +92,7 @@ async function handle(m: ToWorker): Promise<void> {
           ...m.opts,
           pool: new HandedPorts(m.ports),
           clock,
+          ...audioFastPath,
           bindAttempts: 1,
           ...(m.signal
             ? {

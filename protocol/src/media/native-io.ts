@@ -35,6 +35,8 @@ export interface NativeIoStats {
   readonly txCalls: number;
   readonly txDatagrams: number;
   readonly txErrors: number;
+  /** datagrams (of `datagrams`) the audio fast path forwarded in C (fast-path.ts) */
+  readonly fastDatagrams: number;
   /** wakes by duration (receive, JS, sends): [i] counts those under 2^i µs (the last: the rest) */
   readonly wakeMicros: readonly number[];
 }
@@ -62,7 +64,12 @@ export interface UdpBatchAddon {
   connect(slot: number): number;
   disconnect(slot: number): number;
   flush(bytes: number): number;
+  /** scratch[0..3] = errors, truncated, fast-path datagrams received, sent (since the last call) */
   takeCounters(slot: number): void;
+  /** audio received on `slot` is forwarded in C to `out` with the FastRoute block; route(slot): off */
+  route(slot: number, out?: number, block?: ArrayBuffer): void;
+  /** the receive loop's clock, on the performance.now() scale */
+  clockSync(performanceNowMs: number): void;
   close(slot: number): void;
   limits(perSocket: number, total: number): void;
   stats(): NativeIoStats;
@@ -111,6 +118,8 @@ export class NativeIo {
   readonly rx: ArrayBuffer;
   readonly rxHeader: number;
   readonly scratch: Uint32Array;
+  /** the same buffer as f64s: [2] = the time of the wake being delivered (performance.now() scale) */
+  private readonly scratchF64: Float64Array;
   private readonly rxWords: Uint32Array;
   private readonly strideWords: number;
   private readonly txBytes: Uint8Array;
@@ -139,6 +148,7 @@ export class NativeIo {
     this.txBytes = new Uint8Array(info.tx);
     this.txWords = new Uint32Array(info.tx);
     this.scratch = new Uint32Array(info.scratch);
+    this.scratchF64 = new Float64Array(info.scratch);
   }
 
   /** This thread's engine, started on first use; null when the addon is absent or failed. */
@@ -153,6 +163,7 @@ export class NativeIo {
       let io: NativeIo | null = null;
       const info = addon.init((count) => io!.onBatch(count));
       io = new NativeIo(addon, info);
+      addon.clockSync(performance.now());
       NativeIo.instance = io;
       return io;
     } catch (err) {
@@ -164,7 +175,8 @@ export class NativeIo {
   /**
    * performance.now(), but inside a batch the time it began: one clock read per wake instead of
    * one per datagram (performance.now() allocates an array each call; at 12,500 datagrams/s that
-   * was most of a media worker's garbage, and its scavenges pause every call of the worker).
+   * was most of a media worker's garbage, and its scavenges pause every call of the worker). The
+   * addon reads that time and the audio fast path uses the same (clockSync keeps the scales one).
    */
   static now(): number {
     const io = NativeIo.instance;
@@ -228,7 +240,7 @@ export class NativeIo {
     const stride = this.strideWords;
     let failed = false;
     let failure: unknown;
-    this.batchNowMs = performance.now();
+    this.batchNowMs = this.scratchF64[2]!;
     this.inBatch = true;
     for (let i = 0, w = 0; i < count; i++, w += stride) {
       const slot = words[w]!;

@@ -72,6 +72,23 @@ export class NativeRtpSocket extends MediaSocketBase implements NativeReceiver {
     return this.c;
   }
 
+  /** @internal IdleSweep: the datagrams the fast path forwarded count too */
+  override get received(): number {
+    if (!this.closed) this.pull();
+    return this.c.rx;
+  }
+
+  /**
+   * The audio fast path (fast-path.ts): audio received here is forwarded in C to `to` (a native
+   * socket of this thread) with `block`. False when `to` is on another thread. Closing either
+   * socket ends the route.
+   */
+  routeTo(to: NativeRtpSocket, block: ArrayBuffer): boolean {
+    if (to.engine !== this.engine || this.closed || to.closed) return false;
+    this.engine.addon.route(this.slot, to.slot, block);
+    return true;
+  }
+
   /** @internal NativeIo: one datagram of a batch (the hot path) */
   deliver(packet: Uint8Array, offset: number, meta: number): void {
     this.c.rx++;
@@ -145,5 +162,7 @@ export class NativeRtpSocket extends MediaSocketBase implements NativeReceiver {
     this.engine.addon.takeCounters(this.slot);
     this.c.errors += this.engine.scratch[0]!;
     this.c.truncated += this.engine.scratch[1]!;
+    this.c.rx += this.engine.scratch[2]!;
+    this.c.tx += this.engine.scratch[3]!;
   }
 }
