@@ -11,6 +11,8 @@
  */
 import type { SipRequest, SipResponse } from "../wire/sip/index.ts";
 import type { HoldState } from "./hold.ts";
+import type { InviteSession } from "./invite-session.ts";
+import { rejectingAnswer } from "../wire/sdp/rejecting-answer.ts";
 
 export type OfferSite = "reinvite" | "reinvite-empty" | "update" | "2xx" | "reliable-1xx";
 
@@ -74,4 +76,14 @@ export function makeIncomingOffer(
       cb.reject(status);
     },
   };
+}
+
+/**
+ * The answer refusing every stream of `offer` (wire/sdp/rejecting-answer.ts), with this session's
+ * address in o=/c=: for the sites where an offer must be answered even when it is refused (2xx:
+ * in the ACK, then BYE; reliable 1xx: in the PRACK, then CANCEL). Null when the offer does not parse.
+ */
+export function refusal(s: Pick<InviteSession, "ctx" | "transport">, offer: string): string | null {
+  const host = s.ctx.via(s.transport).host; // a URI host: an IPv6 address is in brackets
+  return rejectingAnswer(offer, host.startsWith("[") ? host.slice(1, -1) : host);
 }

@@ -14,7 +14,7 @@ import { createUacDialog } from "./dialog.ts";
 import type { Dialog } from "./dialog.ts";
 import { dialogIdOfResponse } from "./dialog-id.ts";
 import { holdOf } from "./hold.ts";
-import { makeIncomingOffer } from "./incoming-offer.ts";
+import { makeIncomingOffer, refusal } from "./incoming-offer.ts";
 import { DEFAULT_MAX_FORWARDS, viaValue } from "./in-dialog-request.ts";
 import type { InviteSession } from "./invite-session.ts";
 import { formatRAck, reliableRSeq, RSeqTracker } from "./prack.ts";
@@ -252,8 +252,10 @@ export class UacInvite {
             prack(answer, opts.maxForwards);
           },
           reject: () => {
-            s.oa.transition("rejected");
-            prack(null);
+            // RFC 3262 §5: the PRACK carries the answer, here one refusing every stream; then CANCEL
+            const answer = refusal(s, sdp);
+            s.oa.transition(answer === null ? "rejected" : "local-answer", answer);
+            prack(answer);
             this.cancel();
           },
         },
@@ -325,8 +327,10 @@ export class UacInvite {
               confirm(answer, opts.maxForwards);
             },
             reject: () => {
-              s.oa.transition("rejected");
-              confirm(null);
+              // RFC 3261 §13.2.2.4: a valid answer in the ACK (refusing every stream), then BYE
+              const answer = refusal(s, sdp);
+              s.oa.transition(answer === null ? "rejected" : "local-answer", answer);
+              confirm(answer);
               s.terminate("offer-refused", true);
             },
           },

@@ -29,7 +29,7 @@ import { capabilityHeaders } from "./capabilities.ts";
 import { glareRetryDelayMs, glareVerdict } from "./glare.ts";
 import { holdOf } from "./hold.ts";
 import type { HoldState } from "./hold.ts";
-import { makeIncomingOffer } from "./incoming-offer.ts";
+import { makeIncomingOffer, refusal } from "./incoming-offer.ts";
 import type { OfferCallbacks, OfferSite } from "./incoming-offer.ts";
 import type { InviteSession } from "./invite-session.ts";
 import {
@@ -187,8 +187,10 @@ export class TargetRefresh {
           this.finish(method, r.status);
         },
         reject: () => {
-          s.oa.transition("rejected");
-          s.sendAck(request, null);
+          // RFC 3261 §13.2.2.4: a valid answer in the ACK (refusing every stream), then BYE
+          const answer = refusal(s, sdp);
+          s.oa.transition(answer === null ? "rejected" : "local-answer", answer);
+          s.sendAck(request, sdpBody(answer));
           this.finish(method, r.status);
           s.terminate("offer-refused", true);
         },

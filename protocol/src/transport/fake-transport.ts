@@ -40,6 +40,7 @@ export class FakeNetwork {
   readonly log: WireRecord[] = [];
   private readonly bound = new Map<string, FakeTransport>();
   private readonly lossRules = new Set<LossRule>();
+  private readonly rewriteRules = new Set<(r: Omit<WireRecord, "dropped">) => Buffer | null>();
   private refuse: { readonly udp: boolean } | null = null;
 
   constructor(
@@ -79,6 +80,15 @@ export class FakeNetwork {
     return () => this.lossRules.delete(rule);
   }
 
+  /**
+   * Rewrites every packet the rule returns bytes for (a non-compliant peer, emulated: e.g. a PRACK
+   * stripped of its answer) until the returned function is called. The log shows what was carried.
+   */
+  rewriteWhen(rule: (r: Omit<WireRecord, "dropped">) => Buffer | null): () => void {
+    this.rewriteRules.add(rule);
+    return () => this.rewriteRules.delete(rule);
+  }
+
   /** Logged messages matching `pred` that were delivered. */
   delivered(pred: (m: SipMessage, r: WireRecord) => boolean = () => true): WireRecord[] {
     return this.log.filter((r) => !r.dropped && r.message !== null && pred(r.message, r));
@@ -95,7 +105,19 @@ export class FakeNetwork {
   }
 
   /** @internal puts bytes on the wire from `from` to `to`. */
-  carry(from: TransportAddress, to: TransportAddress, bytes: Buffer): void {
+  carry(from: TransportAddress, to: TransportAddress, sent: Buffer): void {
+    let bytes = sent;
+    for (const rule of this.rewriteRules) {
+      const parsed = parseSip(bytes, "lenient");
+      const out = rule({
+        atMs: this.clock.now(),
+        from,
+        to,
+        bytes,
+        message: parsed.ok ? parsed.message : null,
+      });
+      if (out !== null) bytes = out;
+    }
     const parsed = parseSip(bytes, "lenient");
     const base = { atMs: this.clock.now(), from, to, bytes, message: parsed.ok ? parsed.message : null };
     const target = this.bound.get(addressKey(to));

@@ -6,7 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getHeader } from "../../src/wire/sip/index.ts";
+import { getHeader, serializeSip } from "../../src/wire/sip/index.ts";
+import { withBody } from "../../src/dialog/sip-fields.ts";
 import type { SipMessage } from "../../src/wire/sip/index.ts";
 import type { InviteSession } from "../../src/dialog/index.ts";
 import {
@@ -91,7 +92,13 @@ test("RFC 3262 §5: a caller's PRACK without the answer to leg b's offer (in our
   const a = w.caller.invite({ target: TARGET, from: FROM, sdp: null });
   let failure: number | null = null;
   a.handlers = { onOffer: (o) => o.reject(), onFailure: (st) => void (failure = st) };
-  // the caller's own CANCEL (after its PRACK without answer) is lost: only the PRACK moves things on
+  // a non-compliant caller: its PRACK comes without the answer (ours refuses with port 0: next
+  // test), and its own CANCEL is lost, so only the PRACK moves things on
+  w.net.rewriteWhen((r) =>
+    r.from.host === CALLER.host && r.message?.kind === "request" && r.message.method === "PRACK"
+      ? serializeSip(withBody(r.message, null))
+      : null,
+  );
   w.net.dropWhen(
     (r) => r.from.host === CALLER.host && r.message?.kind === "request" && r.message.method === "CANCEL",
   );
@@ -99,6 +106,29 @@ test("RFC 3262 §5: a caller's PRACK without the answer to leg b's offer (in our
   assert.equal(to(w.net, B2B.host, isRequest("PRACK"))[0]!.body.length, 0);
   assert.equal(to(w.net, CALLER.host, isStatus(200, "PRACK")).length, 1, "the PRACK is acknowledged");
   assert.equal(failure, 488, "a final response at once, not after 64*T1");
+  assert.equal(to(w.net, CALLEE.host, isRequest("CANCEL")).length, 1, "leg b is cancelled");
+  w.clock.advance(ALL_TIMERS_MS);
+  assert.deepEqual(leftovers(w), CLEAN);
+  assert.equal(w.clock.pendingCount(), 0);
+});
+
+test("RFC 3262 §5 / RFC 3264 §6: a caller that refuses leg b's offer (every stream at port 0 in its PRACK, then CANCEL) ends the call: leg b cancelled, nothing left", async () => {
+  const w = world({ legB: { delayedOffer: true } });
+  w.callee.onInvite = (s) => {
+    s.progress(183, { sdp: sdp({ fmts: [8, 0], te: 97, address: "10.3.3.3" }), reliable: true });
+    s.accept();
+  };
+  const a = w.caller.invite({ target: TARGET, from: FROM, sdp: null });
+  let failure: number | null = null;
+  a.handlers = { onOffer: (o) => o.reject(), onFailure: (st) => void (failure = st) };
+  await settle(w.clock);
+  const prack = to(w.net, B2B.host, isRequest("PRACK"))[0]!;
+  assert.match(
+    prack.body.toString("utf8"),
+    /^m=audio 0 RTP\/AVP \d+\r$/m,
+    "the refusal is an answer with port 0",
+  );
+  assert.ok(failure !== null && failure >= 400, `the caller's INVITE fails (${failure})`);
   assert.equal(to(w.net, CALLEE.host, isRequest("CANCEL")).length, 1, "leg b is cancelled");
   w.clock.advance(ALL_TIMERS_MS);
   assert.deepEqual(leftovers(w), CLEAN);

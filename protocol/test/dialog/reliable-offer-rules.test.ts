@@ -4,7 +4,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getHeader } from "../../src/wire/sip/index.ts";
+import { getHeader, serializeSip } from "../../src/wire/sip/index.ts";
+import { parseSdp } from "../../src/wire/sdp/index.ts";
+import { withBody } from "../../src/dialog/sip-fields.ts";
 import type { IncomingOffer, InviteSession, PrackPolicy } from "../../src/dialog/index.ts";
 import { ANSWER_B, BOB, OFFER_A, ladder, pair, sdp, watch } from "./helpers.ts";
 
@@ -66,9 +68,14 @@ test("RFC 3262 §5: a PRACK without the answer to the offer in the reliable 1xx 
     s.progress(183, { sdp: OFFER_A, reliable: true });
     s.accept(); // waits for the PRACK (RFC 3262 §3)
   });
-  // alice refuses the offer: PRACK without SDP, then CANCEL; the CANCEL is lost, so only the
-  // PRACK can move bob's INVITE on
+  // alice refuses the offer; a non-compliant peer's PRACK (ours answers: the next test) arrives
+  // without the answer, then its CANCEL is lost, so only the PRACK can move bob's INVITE on
   uac.handlers = { ...uac.handlers, onOffer: (o) => o.reject() };
+  net.rewriteWhen((r) =>
+    r.message?.kind === "request" && r.message.method === "PRACK"
+      ? serializeSip(withBody(r.message, null))
+      : null,
+  );
   net.dropWhen((r) => r.message?.kind === "request" && r.message.method === "CANCEL");
   clock.advance(0);
   const prack = net.delivered((m) => m.kind === "request" && m.method === "PRACK")[0]!.message!;
@@ -82,6 +89,56 @@ test("RFC 3262 §5: a PRACK without the answer to the offer in the reliable 1xx 
   assert.match(getHeader(rejected, "warning") ?? "", /^399 .*PRACK/);
   assert.ok(log.includes("B:terminated no-answer"));
   assert.ok(log.includes("A:failure 488"));
+  clock.advance(64_000);
+  assert.equal(clock.pendingCount(), 0);
+});
+
+test("RFC 3262 §5 / RFC 3264 §6: our UAC refusing the offer of a reliable 1xx answers it in the PRACK, every stream at port 0, then CANCELs", () => {
+  const { clock, net, uac } = delayedCall("supported", (s) => {
+    s.progress(183, { sdp: OFFER_A, reliable: true });
+    s.accept();
+  });
+  uac.handlers = { ...uac.handlers, onOffer: (o) => o.reject() };
+  clock.advance(0);
+  const prack = net.delivered((m) => m.kind === "request" && m.method === "PRACK")[0]!.message!;
+  const answer = parseSdp(prack.body.toString("utf8"));
+  assert.ok(answer.ok, "the PRACK carries a valid SDP answer");
+  assert.equal(getHeader(prack, "content-type"), "application/sdp");
+  const offer = parseSdp(OFFER_A);
+  assert.ok(offer.ok);
+  assert.equal(answer.sdp.media.length, offer.sdp.media.length, "as many m-lines as the offer");
+  answer.sdp.media.forEach((m, i) => {
+    assert.equal(m.port, 0, "stream refused");
+    assert.equal(m.type, offer.sdp.media[i]!.type);
+    assert.equal(m.proto, offer.sdp.media[i]!.proto);
+    assert.equal(m.formats.length, 1, "one format kept (SDP needs one)");
+  });
+  assert.equal(answer.sdp.origin?.address, "10.0.0.1", "o= names alice, not the offerer");
+  // bob's accept() was waiting for the PRACK: its 200 crosses alice's CANCEL, so alice ACKs and
+  // ends the call with BYE (RFC 3261 §9.1: a CANCEL that loses the race to a 2xx)
+  assert.deepEqual(
+    ladder(net, (r) => r.message?.kind === "request"),
+    ["INVITE", "PRACK", "CANCEL", "ACK", "BYE"],
+  );
+  clock.advance(64_000);
+  assert.equal(clock.pendingCount(), 0);
+});
+
+test("RFC 3261 §13.2.2.4: our UAC refusing the offer in a 2xx answers it in the ACK, every stream at port 0, then sends BYE", () => {
+  const { clock, net, uac, log } = delayedCall("off", (s) => {
+    s.accept({ sdp: OFFER_A });
+  });
+  uac.handlers = { ...uac.handlers, onOffer: (o) => o.reject() };
+  clock.advance(0);
+  const ack = net.delivered((m) => m.kind === "request" && m.method === "ACK")[0]!.message!;
+  const answer = parseSdp(ack.body.toString("utf8"));
+  assert.ok(answer.ok, "the ACK carries a valid SDP answer");
+  assert.ok(answer.sdp.media.length > 0 && answer.sdp.media.every((m) => m.port === 0));
+  assert.deepEqual(
+    ladder(net, (r) => r.message?.kind === "request"),
+    ["INVITE", "ACK", "BYE"],
+  );
+  assert.ok(log.includes("A:terminated offer-refused"), log.join(", "));
   clock.advance(64_000);
   assert.equal(clock.pendingCount(), 0);
 });
