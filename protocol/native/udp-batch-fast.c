@@ -4,7 +4,9 @@
  * packets of a connected leg are then rewritten and sent here, in the receive loop, without a call
  * into JS: what rtpengine's userspace path does per packet. Everything else goes to JS as before:
  * telephone-event and unknown PTs, RTCP, bad packets, a leg not connected (latching, its source not
- * yet proven), a peer with no address, and every packet while a DTMF event is in progress (RT_HOLD).
+ * yet proven), a peer with no address. Audio during a DTMF event is forwarded here too: the relay
+ * never holds audio back for an event (dtmf-relay.ts), and JS emits its event packets from timers
+ * and from the event packets it receives, taking their sequence numbers from the same space.
  *
  * The rewrite is EgressSpace.forwardAudio (egress-space.ts) on the same state, the block's f64s,
  * which JS reads and writes for the telephone-event packets it emits on the same leg: one RTP space,
@@ -108,7 +110,7 @@ uint32_t fast_prefix(state_t *st, uint32_t slot, uint32_t r, uint32_t first, dou
   sock_t *in = &st->socks[slot];
   if (in->block == NULL || !in->connected || st->perf_origin_ns == 0) return 0;
   double *sp = (double *)(in->block + BLOCK_F64);
-  if (sp[RT_HOLD] != 0 || in->route_out >= st->cap) return 0;
+  if (in->route_out >= st->cap) return 0;
   sock_t *out = &st->socks[in->route_out];
   if (out->fd < 0 || !out->has_remote) return 0;
   double now = now_ms + sp[RT_CLOCK_OFFSET_MS];

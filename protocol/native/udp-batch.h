@@ -49,7 +49,6 @@ enum {
   SP_SENT,
   SP_SSRC,
   SP_CLOCK_RATE,
-  RT_HOLD,            /* nonzero: every packet goes to JS (a DTMF event is in progress) */
   RT_AUDIO_IN,        /* audio packets forwarded here */
   RT_CLOCK_OFFSET_MS, /* the relay's clock minus performance.now() */
   RT_SPARE

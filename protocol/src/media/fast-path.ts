@@ -5,13 +5,13 @@ import { PT_AUDIO } from "./dtmf-relay-config.ts";
  * The block one direction of a call shares with the native audio fast path
  * (protocol/native/udp-batch-fast.c; the layout is BLOCK_* / SP_* / RT_* in udp-batch.h: keep the
  * two in step). Audio received on the ingress leg is rewritten into the egress leg's RTP space and
- * sent in C, without a call into JS, while `hold` is off; JS keeps everything else.
+ * sent in C, without a call into JS; JS keeps everything else (telephone-events, RTCP, PTs not
+ * negotiated, a leg not yet connected).
  *
  *   byte 0    u8[128]  PT classes of the ingress leg: 1 = audio the fast path forwards
  *   byte 128  f64[12]  the egress leg's EgressSpace state (egress-space.ts SPACE)
- *   byte 224  f64      hold: nonzero while a DTMF event is in progress (every packet to JS)
- *   byte 232  f64      audio packets the fast path forwarded
- *   byte 240  f64      the relay's clock minus performance.now(), ms
+ *   byte 224  f64      audio packets the fast path forwarded
+ *   byte 232  f64      the relay's clock minus performance.now(), ms
  */
 
 export const FAST_BLOCK_BYTES = 256;
@@ -19,9 +19,8 @@ export const FAST_BLOCK_BYTES = 256;
 export const AUDIO_FAST_PATH_ENV = "MVSCT_AUDIO_FAST_PATH";
 const F64_BASE = 128;
 const FAST_AUDIO = 1;
-const HOLD = SPACE_SLOTS;
-const AUDIO_IN = SPACE_SLOTS + 1;
-const CLOCK_OFFSET_MS = SPACE_SLOTS + 2;
+const AUDIO_IN = SPACE_SLOTS;
+const CLOCK_OFFSET_MS = SPACE_SLOTS + 1;
 
 export class FastRoute {
   readonly block = new ArrayBuffer(FAST_BLOCK_BYTES);
@@ -38,14 +37,6 @@ export class FastRoute {
   /** The ingress leg's PT classes (ResolvedLeg.ingressPtClass): its audio PTs go the fast way. */
   setPtClasses(ingressPtClass: Uint8Array): void {
     for (let pt = 0; pt < 128; pt++) this.classes[pt] = ingressPtClass[pt] === PT_AUDIO ? FAST_AUDIO : 0;
-  }
-
-  set hold(on: boolean) {
-    this.f64[HOLD] = on ? 1 : 0;
-  }
-
-  get hold(): boolean {
-    return this.f64[HOLD] !== 0;
   }
 
   /** audio packets the fast path forwarded in this direction */

@@ -222,11 +222,6 @@ export class MediaRelay implements RelaySink {
   private arm(): void {
     if (this.closed) return;
     const due = this.relay.nextTickMs();
-    if (this.fast !== null) {
-      // while an event is in progress every packet goes through the relay (its runDue)
-      this.fast.a.hold = due !== null;
-      this.fast.b.hold = due !== null;
-    }
     if (due === null) {
       if (this.timer !== null) this.clock.clearTimer(this.timer);
       this.timer = null;
