@@ -20,12 +20,13 @@
 # connected sockets), ours-unconnected (the same without connect(): the code before 2026-11-26),
 # node-raw / node-raw-connected (the bare dgram floor, lib/raw-relay.ts); all of these run from an
 # esbuild bundle (out/rtp/bundle, built at the start); ours-tsx is `ours` run from source through tsx
-# (its loader adds a hooks thread per isolate), ours-w1 is `ours` with one worker thread.
+# (its loader adds a hooks thread per isolate), ours-w1 is `ours` with one worker thread,
+# ours-nofast is `ours` with every audio packet through JS (no C fast path: the code before 2026-11-26 11:00Z).
 # RELAY_NODE_FLAGS="..." adds node/V8 flags to our relay processes (not to rtpengine).
 # rtpengine-pin / ours-pin: the same relays with the same CPU pinning (relay on CPU 1, generator on
 # CPU 0), a methodology row beside the unpinned ones.
 # Ports: ng 22901 / 22916 (rtpengine / -pin), 22902-22909, 22913-22915 and 22917 (ours, its variants
-# and the floors), generator 22910-22912,
+# and the floors; 22918 ours-nofast), generator 22910-22912,
 # RTP 23000-24999.
 set -u
 cd "$(dirname "$0")/../.."
@@ -81,7 +82,7 @@ fi
 declare -A PID=() NG=()
 host_args() {
   case $1 in
-    ours | ours-pin | ours-tsx | ours-stgc | ours-gc32 | ours-st32) echo "--workers 2" ;;
+    ours | ours-pin | ours-tsx | ours-stgc | ours-gc32 | ours-st32 | ours-nofast) echo "--workers 2" ;;
     ours-dgram) echo "--workers 2 --io dgram" ;;
     ours-w1) echo "--workers 1" ;;
     ours-1loop) echo "--workers 0" ;;
@@ -95,6 +96,7 @@ host_port() {
     ours) echo 22902 ;; ours-1loop) echo 22905 ;; ours-unconnected) echo 22906 ;;
     ours-tsx) echo 22907 ;; ours-w1) echo 22908 ;; ours-stgc) echo 22909 ;;
     ours-gc32) echo 22913 ;; ours-st32) echo 22914 ;; ours-pin) echo 22915 ;; ours-dgram) echo 22917 ;;
+    ours-nofast) echo 22918 ;;
     node-raw) echo 22903 ;; node-raw-connected) echo 22904 ;;
   esac
 }
@@ -105,6 +107,8 @@ relay_entry() {
 # CPU 0, the same for both relays; reported beside the unpinned rows, never instead of them
 pin_relay() { [[ $1 == *-pin ]] && echo "taskset -c 1"; }
 pin_gen() { [[ $1 == *-pin ]] && echo "taskset -c 0"; }
+# ours-nofast: `ours` with its audio in JS (MVSCT_AUDIO_FAST_PATH=0; protocol/src/media/fast-path.ts)
+relay_env() { [ "$1" = ours-nofast ] && echo "env MVSCT_AUDIO_FAST_PATH=0"; }
 # V8 flags of a variant of ours (measured, not assumed)
 relay_flags() {
   case $1 in
@@ -142,7 +146,7 @@ start_target() {
     port=$(host_port "$t")
     # shellcheck disable=SC2046
     # shellcheck disable=SC2046,SC2086
-    $(pin_relay "$t") node ${RELAY_NODE_FLAGS:-} $(relay_flags "$t") $(relay_entry "$t") $(host_args "$t") --ng 127.0.0.1:$port --ports 23000-24999 \
+    $(relay_env "$t") $(pin_relay "$t") node ${RELAY_NODE_FLAGS:-} $(relay_flags "$t") $(relay_entry "$t") $(host_args "$t") --ng 127.0.0.1:$port --ports 23000-24999 \
       --max-s 900 > "$OUT/relay-$t.log" 2>&1 &
     PID[$t]=$!; NG[$t]=$port
   fi
