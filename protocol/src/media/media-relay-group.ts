@@ -68,10 +68,31 @@ import(workerData.tsxApi)
   .then(({ register }) => { register(); return import(workerData.entry); })
   .catch((err) => { process.nextTick(() => { throw err; }); });`;
 
+/**
+ * The node options a worker gets: the process's, without those that only make sense for the main
+ * script (`node --input-type=module -e CODE`, as a bench or a user's one-liner starts us, would
+ * otherwise make every worker fail at once: "--input-type can only be used with string input").
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (a.startsWith("--input-type=")) continue;
+    if (a === "--input-type" || a === "-e" || a === "--eval" || a === "-p" || a === "--print") {
+      i++; // and its value
+      continue;
+    }
+    if (a.startsWith("--eval=") || a.startsWith("--print=")) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 function startWorker(url: URL, data: MediaWorkerData): Worker {
-  if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData: data });
+  const execArgv = workerExecArgv(process.execArgv);
+  if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData: data, execArgv });
   const boot = { ...data, tsxApi: import.meta.resolve("tsx/esm/api"), entry: url.href };
-  return new Worker(TS_BOOT, { eval: true, workerData: boot });
+  return new Worker(TS_BOOT, { eval: true, workerData: boot, execArgv });
 }
 
 /**

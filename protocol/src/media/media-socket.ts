@@ -67,6 +67,15 @@ export interface RtpSocketOptions {
 
 export const RTP_SOCKET_DEFAULTS = Object.freeze({ connect: true, idleDisconnectMs: 500 });
 
+/**
+ * Datagrams sent before the remote was ever known are held, at most EARLY_MAX of them for at most
+ * EARLY_MS, and sent when it becomes known (setRemote or a latch). The B2BUA's 200 to the caller
+ * and the callee's address reaching this leg (a message to the media worker) can cross: without
+ * this, a caller that starts sending at once loses its first packet(s) on the way to the callee.
+ * Once a remote was set, a send without a sendable one (0.0.0.0, port 0: hold) is dropped as before.
+ */
+export const EARLY_HOLD = Object.freeze({ max: 4, ms: 100 });
+
 /** What MediaRelay needs of a leg's socket. */
 export interface MediaSocket {
   /** called for each datagram received; set it once */
@@ -112,6 +121,8 @@ export abstract class MediaSocketBase implements MediaSocket {
   protected closed = false;
   protected isConnected = false;
   private readonly sweep: IdleSweep;
+  /** sends held until the first remote is known (EARLY_HOLD); null: none */
+  private early: { bytes: Uint8Array; atMs: number }[] | null = null;
 
   protected constructor(
     readonly localAddress: string,
@@ -140,6 +151,7 @@ export abstract class MediaSocketBase implements MediaSocket {
     this.noTarget = unspecified(address, port);
     this.latchPending = this.latching;
     this.remoteChanged();
+    this.sendEarly();
   }
 
   get remote(): RtpEndpoint | null {
@@ -152,7 +164,8 @@ export abstract class MediaSocketBase implements MediaSocket {
 
   send(bytes: Uint8Array): void {
     if (this.noTarget || this.closed) {
-      this.c.txNoRemote++;
+      if (!this.closed && this.remoteAddress === null) this.holdEarly(bytes);
+      else this.c.txNoRemote++;
       return;
     }
     this.c.tx++;
@@ -163,6 +176,8 @@ export abstract class MediaSocketBase implements MediaSocket {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.onPacket = noop;
+    this.c.txNoRemote += this.early?.length ?? 0;
+    this.early = null;
     this.sweep.remove(this);
     return this.release();
   }
@@ -178,6 +193,7 @@ export abstract class MediaSocketBase implements MediaSocket {
     this.remoteAddress = address;
     this.remotePort = port;
     this.noTarget = false;
+    this.sendEarly();
   }
 
   /** A datagram arrived while unconnected; `fromRemote`: its source is exactly where we send. */
@@ -192,6 +208,32 @@ export abstract class MediaSocketBase implements MediaSocket {
   protected abstract ioConnect(): boolean;
   protected abstract ioDisconnect(): boolean;
   protected abstract release(): Promise<void>;
+
+  private holdEarly(bytes: Uint8Array): void {
+    const now = performance.now();
+    const q = (this.early ??= []);
+    while (q.length > 0 && (q.length >= EARLY_HOLD.max || now - q[0]!.atMs > EARLY_HOLD.ms)) {
+      q.shift();
+      this.c.txNoRemote++;
+    }
+    q.push({ bytes: Uint8Array.from(bytes), atMs: now }); // a copy: the caller's buffer is reused
+  }
+
+  /** The first remote is known: the held sends that are not too old go out, in order. */
+  private sendEarly(): void {
+    const q = this.early;
+    if (q === null || this.closed) return;
+    this.early = null;
+    if (this.noTarget) {
+      this.c.txNoRemote += q.length; // the remote says "no media here" (hold): dropped as sent
+      return;
+    }
+    const now = performance.now();
+    for (const e of q) {
+      if (now - e.atMs > EARLY_HOLD.ms) this.c.txNoRemote++;
+      else this.send(e.bytes);
+    }
+  }
 
   private connectNow(): void {
     if (!this.ioConnect()) {
