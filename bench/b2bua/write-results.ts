@@ -7,7 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CpsRun, type MemoryResult, type RtpRun, parseJsonLines } from "./lib/report-types.ts";
+import { type MemoryResult, type RtpRun, parseJsonLines } from "./lib/report-types.ts";
+import type { CpsRunAny } from "./lib/render-cps-kinds.ts";
 import { renderCps } from "./lib/render-cps.ts";
 import { renderMemory } from "./lib/render-memory.ts";
 import { type Goal, renderRtp } from "./lib/render-rtp.ts";
@@ -16,7 +17,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "out");
 const read = (p: string): string => (existsSync(join(out, p)) ? readFileSync(join(out, p), "utf8") : "");
 
-const cps = renderCps(parseJsonLines<CpsRun>(read("cps/runs.jsonl")), read("cps/env.txt"));
+const cps = renderCps(parseJsonLines<CpsRunAny>(read("cps/runs.jsonl")), read("cps/env.txt"));
 const rtp = renderRtp(parseJsonLines<RtpRun>(read("rtp/runs.jsonl")), read("rtp/env.txt"));
 const mems = ["memory/b2bua.json", "memory/media.json"]
   .map(read)
@@ -61,7 +62,7 @@ const md = [
   "## Reproduce",
   "",
   "```sh",
-  "bash bench/b2bua/cps.sh            # SIPp through Kamailio and mvsct b2bua; ports 22000-22999 (+ RTP 23000-24999)",
+  "bash bench/b2bua/cps.sh            # SIPp through Kamailio and mvsct b2bua; ports 22000-22999 (+ RTP 23000-24999, rtp-short 26000-31999); one target and kind per call keeps a run short: cps.sh ours rtp-short",
   "bash bench/b2bua/rtp-relay.sh      # our MediaRelay vs rtpengine; PHASES=goal250 / floor250 / ceiling splits it, PHASES=pin250 adds the pinned check, PROFILE=1 a CPU profile of ours",
   "node --expose-gc --import tsx bench/b2bua/memory.ts",
   "npx tsx bench/b2bua/write-results.ts   # re-render this file from bench/b2bua/out/",
