@@ -21,7 +21,7 @@
 #        RATES_RTP_SHORT="100 200 300 500 700 1000" HOLD_MARGIN_MS=300 (rtp-short: pause = the
 #        pcap's play time + this, so the echo is back before the BYE)
 #        FRESH=1 (a new SUT per step; recorded as "<target>-fresh"), KEEP=1 (keep earlier runs),
-#        PROFILE=1 (a V8 profile of mvsct b2bua at 500 cps)
+#        PROFILE=1 (a V8 profile of mvsct b2bua at 500 cps; PROFILE_KIND=rtp-short: with media)
 #        MVSCT_BUNDLE=bench/b2bua/out/<file>.mjs: run that prebuilt bundle as "ours" (an A/B run of
 #        another version; inside the repository so its imports resolve) and OURS_LABEL=ours-<x>:
 #        the target name recorded for it
@@ -333,11 +333,14 @@ done
 if [ "${PROFILE:-0}" = 1 ]; then
   rm -rf "$OUT/prof"; mkdir -p "$OUT/prof"
   mvsct_cmd --cpu-prof --cpu-prof-dir="$OUT/prof"
+  pkind=${PROFILE_KIND:-sig}
+  pcfg=$B/b2bua.yaml
+  [ "$pkind" = rtp-short ] && pcfg=$B/b2bua-rtp-short.yaml
   "${MVSCT[@]}" b2bua --listen 127.0.0.1:22070 --next-hop 127.0.0.1:22080 \
-    --config $B/b2bua.yaml --quiet > "$OUT/b2bua-prof.log" 2>&1 &
+    --config "$pcfg" --quiet > "$OUT/b2bua-prof.log" 2>&1 &
   SUT_PIDS=$!; SUT_PORT=22070; sleep 2
   RUNS_KEPT=$RUNS; RUNS=$OUT/profile-run.jsonl # the profiled step is not a measurement
-  S=5 step ours sig 500 1 > /dev/null 2>&1
+  S=5 step ours "$pkind" 500 1 > /dev/null 2>&1
   RUNS=$RUNS_KEPT
   stop_sut
   f=$(ls -S "$OUT"/prof/*.cpuprofile | head -1)
