@@ -55,6 +55,10 @@ RATES_SIG=${RATES_SIG:-"100 200 300 400 500 700 1000 1500 2000 3000"}
 RATES_RTP=${RATES_RTP:-"10 25 50 75"}
 RATES_RTP_SHORT=${RATES_RTP_SHORT:-"100 200 300 500 700 1000"}
 HOLD_MARGIN_MS=${HOLD_MARGIN_MS:-300}
+# rtp-short's caller: "pcap" (one play_pcap_audio per call: audio + digit) or "stream" (the audio
+# from SIPp's rtp_stream, only the digit from a pcap: sipp/uac_stream_short_rr.xml); recorded as
+# the targets' "-stream" labels
+SHORT_MEDIA=${SHORT_MEDIA:-pcap}
 # rtp-short's media: generated once (out/ is not committed); the sidecar says what it holds
 SHORT_PCAP=$B/out/media/short.pcap
 SHORT_AUDIO=0
@@ -66,6 +70,13 @@ if [[ " $KINDS " == *" rtp-short "* ]]; then
   fi
   SHORT_AUDIO=$(node -p 'require(process.argv[1]).audioPackets' "$PWD/${SHORT_PCAP%.pcap}.json")
   SHORT_HOLD_MS=$(($(node -p 'require(process.argv[1]).playMs' "$PWD/${SHORT_PCAP%.pcap}.json") + HOLD_MARGIN_MS))
+  if [ "$SHORT_MEDIA" = stream ]; then
+    # the same PCMA count from rtp_stream (raw 0xd5, 160 bytes a packet), then SIPp's 0.14 s digit pcap
+    head -c $((SHORT_AUDIO * 160)) /dev/zero | tr '\0' '\325' > "$B/out/media/short-audio.pcma"
+    sed -e "s|@AUDIO@|$PWD/$B/out/media/short-audio.pcma|" -e "s|@AUDIO_MS@|$((SHORT_AUDIO * 20))|" \
+      $B/sipp/uac_stream_short_rr.xml > "$B/out/media/uac_stream_short_rr.xml"
+    SHORT_HOLD_MS=$((140 + HOLD_MARGIN_MS))
+  fi
 fi
 # FRESH=1: a new SUT process for every step (after the previous one's transactions are gone), so
 # the step measures processing capacity, not what earlier steps left in the transaction table;
@@ -73,7 +84,9 @@ fi
 FRESH=${FRESH:-0}
 LABEL_SUFFIX=""
 [ "$FRESH" = 1 ] && LABEL_SUFFIX="-fresh"
-label() { [ "$1" = ours ] && echo "${OURS_LABEL:-ours}$LABEL_SUFFIX" || echo "$1$LABEL_SUFFIX"; }
+MEDIA_SUFFIX=""
+[ "$SHORT_MEDIA" = stream ] && MEDIA_SUFFIX="-stream"
+label() { [ "$1" = ours ] && echo "${OURS_LABEL:-ours}$LABEL_SUFFIX$MEDIA_SUFFIX" || echo "$1$LABEL_SUFFIX$MEDIA_SUFFIX"; }
 RUNS=$OUT/runs.jsonl
 touch "$RUNS"
 RUNNER=bundle
@@ -201,6 +214,7 @@ step() { # TARGET KIND RATE REP -> prints 1 when the step failed
   local tmo=$((S + 15)) echo="" td1="" td2="" td3="" td4="" hold=0 dflag=""
   if [ "$kind" = rtp-short ]; then
     uas=$B/sipp/uas_rtp_rr.xml; uac=$B/sipp/uac_pcap_short_rr.xml; echo="-rtp_echo"; hold=$SHORT_HOLD_MS; dflag="-d $hold"
+    [ "$SHORT_MEDIA" = stream ] && { uac=$B/out/media/uac_stream_short_rr.xml; hold=$((SHORT_HOLD_MS + SHORT_AUDIO * 20)); }
     # relay -> callee, relay -> caller, caller -> relay, callee's echo -> relay
     local f1='dst port 22010 and src portrange 26000-31999' f2='dst port 22100 and src portrange 26000-31999'
     local f3='src port 22100 and dst portrange 26000-31999' f4='src port 22010 and dst portrange 26000-31999'

@@ -107,6 +107,20 @@ test("shortGoal: met at 500 for ours, not at 300, n/a when ours never ran", () =
   assert.equal(shortGoal([short("kamailio", 100)]).met, null);
 });
 
+test("shortGoal: with a -stream series (caller on rtp_stream) that one is judged; the pcap series is still reported", () => {
+  const series = (t: string, top: number): CpsRunAny[] =>
+    [300, 500, 700].map((r) => short(t, r, r > top ? { fail_pct: 5 } : {}));
+  const g = shortGoal([
+    ...series("ours", 300),
+    ...series("ours-stream", 500),
+    ...series("kamailio-stream", 300),
+  ]);
+  assert.equal(g.met, true);
+  assert.match(g.measured, /rtp_stream .*highest clean rate 500 cps .*Kamailio \+ rtpengine 300 cps/);
+  assert.match(g.measured, /play_pcap_audio .*highest clean rate 300 cps/);
+  assert.equal(shortGoal([...series("ours", 500), ...series("ours-stream", 300)]).met, false);
+});
+
 test("shortTable: one row per target and rate with relay loss and generator shortfall per run", () => {
   const rows = shortTable([
     short("ours", 200, { rtp_to_uas: 29970 - 30 }),
@@ -140,5 +154,8 @@ test("renderCps: the short series is the with-RTP goal; the 9 s series is report
   const longRow = goals.find((g) => g.goal.startsWith("CPS with RTP, long calls"));
   assert.equal(shortRow?.met, true);
   assert.equal(longRow?.met, null);
-  assert.match(goals.find((g) => g.goal.startsWith("CPS ratio"))!.measured, /short calls 500 \/ 500 = 1\.00/);
+  assert.match(
+    goals.find((g) => g.goal.startsWith("CPS ratio"))!.measured,
+    /short calls, caller on play_pcap_audio 500 \/ 500 = 1\.00/,
+  );
 });
