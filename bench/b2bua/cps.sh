@@ -26,6 +26,8 @@
 #        another version; inside the repository so its imports resolve) and OURS_LABEL=ours-<x>:
 #        the target name recorded for it
 #        OURS_ARGS="--media-workers 0": more arguments for mvsct b2bua (record it under OURS_LABEL)
+#        SHORT_MEDIA=stream: rtp-short's caller sends its audio with SIPp's rtp_stream (targets
+#        recorded as "<name>-stream"; the series the goal is judged on, NOTES.md says why)
 # Recorded per step besides SIPp's counts: the uac's INVITE and BYE retransmissions (answers later
 # than T1 = 500 ms) and the kernel's UDP receive-buffer drops on the host during the step
 # (/proc/net/snmp RcvbufErrors, every socket: SUT and SIPp alike), the CPU of the uac and uas SIPp

@@ -17,6 +17,7 @@ import { execSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FakeClock } from "../../protocol/src/transaction/clock.ts";
+import { NativeIo } from "../../protocol/src/media/native-io.ts";
 import { MediaRelay, PortPool } from "../../protocol/src/media/index.ts";
 import { buildRtpPacket } from "../../protocol/src/wire/rtp/write.ts";
 import { buildTelephoneEvent } from "../../protocol/src/wire/rfc4733/telephone-event.ts";
@@ -86,6 +87,8 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
+/** `--no-fast-path`: every audio packet through JS */
+const FAST_PATH = !process.argv.includes("--no-fast-path");
 let failed = 0;
 async function batch(n: number, first: number): Promise<void> {
   const logs = new Uint8Array(n);
@@ -97,6 +100,9 @@ async function batch(n: number, first: number): Promise<void> {
         bindAddress: HOST,
         clock,
         callId: `mem-${first + i}`,
+        // the audio fast path as the media workers run it (route blocks, C-side references per call);
+        // its clock scale only matters to timestamps, not to what a call leaves behind
+        ...(FAST_PATH ? { audioFastPath: { clockOffsetMs: 0 } } : {}),
         legs: {
           a: {
             dtmf: { egressMethod: "rfc2833", telephoneEventPt: 101, ingressTelephoneEventPts: [101] },
@@ -171,7 +177,7 @@ for (const cp of CHECKPOINTS) {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const result: MemoryResult = {
-  subject: "MediaRelay + PortPool + DtmfRelay lifecycle (protocol/src/media), one MediaRelay per call",
+  subject: `MediaRelay + PortPool + DtmfRelay lifecycle (protocol/src/media), one MediaRelay per call${FAST_PATH ? `, audio fast path on (${NativeIo.get()?.stats().fastDatagrams ?? 0} datagrams forwarded in C)` : ""}`,
   date: new Date().toISOString(),
   node: process.version,
   load: execSync("uptime").toString().trim(),
