@@ -21,6 +21,8 @@ function arg(name: string, fallback: string): string {
 }
 const RATE = Number(arg("rate", "250"));
 const STAGES = arg("stages", "1000,9000,90000").split(",").map(Number);
+/** media worker threads, as `mvsct b2bua --media-workers` (2 by default there and here; 0: the SIP thread) */
+const WORKERS = Number(arg("media-workers", "2"));
 const here = dirname(fileURLToPath(import.meta.url));
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with node --expose-gc");
@@ -32,6 +34,7 @@ const b2bua = new B2bua({
   rtpAddress: "127.0.0.1",
   rtpPorts: { min: 23000, max: 24999 },
   sessionTimer: null,
+  mediaWorkers: WORKERS,
 });
 
 const children: ChildProcess[] = [];
@@ -148,7 +151,7 @@ for (const n of STAGES) {
 }
 
 const result: MemoryResult = {
-  subject: `mvsct B2BUA in process (B2bua on UdpTransport, default MediaRelay factory), SIPp uac → B2BUA → SIPp uas at ${RATE} calls/s, signalling only (RTP sockets opened per call)`,
+  subject: `mvsct B2BUA in process (B2bua on UdpTransport, ${WORKERS > 0 ? `${WORKERS} media worker threads as the CLI runs it (heapUsed: the SIP thread's; RSS: the process with its workers)` : "its MediaRelays on the SIP thread"}), SIPp uac → B2BUA → SIPp uas at ${RATE} calls/s, signalling only (RTP sockets and fast-path routes opened per call)`,
   date: new Date().toISOString(),
   node: process.version,
   load: execSync("uptime").toString().trim(),
@@ -157,7 +160,7 @@ const result: MemoryResult = {
   digitsPerCall: 0,
   points,
   failedCalls: failed,
-  command: `node --expose-gc --import tsx bench/b2bua/memory-b2bua.ts --rate ${RATE} --stages ${STAGES.join(",")}`,
+  command: `node --expose-gc --import tsx bench/b2bua/memory-b2bua.ts --rate ${RATE} --stages ${STAGES.join(",")} --media-workers ${WORKERS}`,
 };
 mkdirSync(join(here, "out", "memory"), { recursive: true });
 writeFileSync(arg("out", join(here, "out", "memory", "b2bua.json")), JSON.stringify(result, null, 2));

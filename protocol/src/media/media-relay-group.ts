@@ -88,11 +88,35 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * A worker with the process's options minus the main-script ones. Given explicitly, execArgv is
+ * validated and V8 / per-process flags (--expose-gc, --max-semi-space-size ...) are refused with
+ * ERR_WORKER_INVALID_EXEC_ARGV; they already apply to the whole process, so they are dropped and
+ * the worker started again. Nothing to drop: execArgv is not passed at all (inherited as is).
+ */
+function withExecArgv(make: (execArgv: string[] | undefined) => Worker): Worker {
+  let argv = workerExecArgv(process.execArgv);
+  if (argv.length === process.execArgv.length) return make(undefined);
+  for (;;) {
+    try {
+      return make(argv);
+    } catch (err) {
+      const m = /invalid execArgv flags: (.*)$/.exec(err instanceof Error ? err.message : "");
+      const bad = new Set(m?.[1]?.split(", ") ?? []);
+      const next = argv.filter((a) => !bad.has(a));
+      if ((err as { code?: string }).code !== "ERR_WORKER_INVALID_EXEC_ARGV" || next.length === argv.length)
+        throw err;
+      argv = next;
+    }
+  }
+}
+
 function startWorker(url: URL, data: MediaWorkerData): Worker {
-  const execArgv = workerExecArgv(process.execArgv);
-  if (!url.pathname.endsWith(".ts")) return new Worker(url, { workerData: data, execArgv });
+  const opts = (execArgv: string[] | undefined) => (execArgv === undefined ? {} : { execArgv });
+  if (!url.pathname.endsWith(".ts"))
+    return withExecArgv((a) => new Worker(url, { workerData: data, ...opts(a) }));
   const boot = { ...data, tsxApi: import.meta.resolve("tsx/esm/api"), entry: url.href };
-  return new Worker(TS_BOOT, { eval: true, workerData: boot, execArgv });
+  return withExecArgv((a) => new Worker(TS_BOOT, { eval: true, workerData: boot, ...opts(a) }));
 }
 
 /**
