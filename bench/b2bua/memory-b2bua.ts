@@ -133,9 +133,13 @@ for (const n of STAGES) {
   }
   const m = process.memoryUsage();
   const s = b2bua.stats();
+  // each media worker's isolate, after a full GC there (the worker answers io() with it)
+  const reports = (await b2bua.mediaGroup()?.io()) ?? [];
+  const workersHeap = reports.reduce((sum, r) => sum + (r?.heapUsedBytes ?? 0), 0);
   const p = {
     calls: done,
     heapUsedKiB: Math.round(m.heapUsed / 1024),
+    ...(WORKERS > 0 ? { workersHeapUsedKiB: Math.round(workersHeap / 1024) } : {}),
     rssKiB: Math.round(m.rss / 1024),
     externalKiB: Math.round(m.external / 1024),
     arrayBuffersKiB: Math.round(m.arrayBuffers / 1024),

@@ -62,6 +62,8 @@ export interface CpsRun {
 export interface MemoryPoint {
   calls: number;
   heapUsedKiB: number;
+  /** the media worker threads' heapUsed, summed (memory-b2bua.ts with --media-workers > 0) */
+  workersHeapUsedKiB?: number;
   rssKiB: number;
   externalKiB: number;
   arrayBuffersKiB: number;

@@ -13,7 +13,7 @@ import {
   rtpClean,
 } from "../lib/report-types.ts";
 import { compactEnv, highestCleanRate } from "../lib/render-cps.ts";
-import { heapFlat } from "../lib/render-memory.ts";
+import { heapFlat, renderMemory } from "../lib/render-memory.ts";
 import { renderRtp } from "../lib/render-rtp.ts";
 
 test("bencode: the ng examples of the rtpengine README encode byte for byte", () => {
@@ -204,4 +204,35 @@ test("renderRtp: two relays clean at the same load point meet the ceiling goal w
     ceilingGoal([at("ours", 400, 40_000), at("ours", 490, 48_995, false), at("rtpengine", 490, 48_996)]),
     false,
   );
+});
+
+test("renderMemory: the media workers' heap is judged too when measured", () => {
+  const point = (calls: number, heap: number, workers?: number) => ({
+    calls,
+    heapUsedKiB: heap,
+    ...(workers === undefined ? {} : { workersHeapUsedKiB: workers }),
+    rssKiB: 100_000,
+    externalKiB: 2000,
+    arrayBuffersKiB: 40,
+    activeHandles: 4,
+    portsInUse: 0,
+    elapsedS: 1,
+  });
+  const result = (workersLast: number) => ({
+    subject: "s",
+    date: "d",
+    node: "v20",
+    load: "l",
+    concurrency: 250,
+    packetsPerCall: 0,
+    digitsPerCall: 0,
+    points: [point(1000, 10_000, 8000), point(100_000, 10_200, workersLast)],
+    failedCalls: 0,
+    command: "c",
+  });
+  const flat = renderMemory([result(8100)]);
+  assert.equal(flat.goals[0]!.met, true);
+  assert.match(flat.goals[0]!.measured, /media workers' heapUsed 8000 → 8100 KiB \(\+100\)/);
+  assert.match(flat.md, /\| 100,000 \| 10200 \| 8100 \|/);
+  assert.equal(renderMemory([result(12_000)]).goals[0]!.met, false, "a worker heap that grew fails it");
 });

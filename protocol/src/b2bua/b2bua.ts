@@ -71,7 +71,7 @@ export interface B2buaStats {
 export class B2bua {
   readonly ua: UserAgent;
   readonly pool: PortPool | null;
-  /** the media worker threads (options.mediaWorkers > 0), stopped by close() */
+  /** the media worker threads (options.mediaWorkers > 0), stopped by close(); see mediaGroup() */
   private readonly group: MediaRelayGroup | null;
   private readonly calls = new Map<string, B2buaCall>();
   /** leg b's Call-ID -> its call (what the next hop advertises in its 1xx/2xx) */
@@ -173,6 +173,11 @@ export class B2bua {
         resolve(true);
       });
     });
+  }
+
+  /** The media worker group (mediaWorkers > 0), for diagnostics: its io() reports each worker's path and heap. */
+  mediaGroup(): MediaRelayGroup | null {
+    return this.group;
   }
 
   /** Releases what calls still hold (media sockets, ports) after shutdown() gave up waiting. */

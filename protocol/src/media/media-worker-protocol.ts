@@ -28,6 +28,8 @@ export interface MediaWorkerData {
 export interface WorkerIoReport {
   readonly choice: MediaIoChoice;
   readonly native: NativeIoStats | null;
+  /** the worker isolate's heapUsed, after a full GC when the process runs with --expose-gc */
+  readonly heapUsedBytes: number;
 }
 
 export type ToWorker =

@@ -129,7 +129,9 @@ async function handle(m: ToWorker): Promise<void> {
     case "io": {
       const choice = chooseMediaIo();
       const native = choice.backend === "native" ? (NativeIo.get()?.stats() ?? null) : null;
-      post({ op: "reply", req: m.req, ok: true, io: { choice, native } });
+      (globalThis as { gc?: () => void }).gc?.(); // V8 flags are process-wide: --expose-gc reaches here
+      const heapUsedBytes = process.memoryUsage().heapUsed; // this worker's isolate
+      post({ op: "reply", req: m.req, ok: true, io: { choice, native, heapUsedBytes } });
       return;
     }
     case "close": {
