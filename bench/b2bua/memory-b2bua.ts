@@ -11,6 +11,7 @@ import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { B2bua } from "../../protocol/src/b2bua/index.ts";
 import { UdpTransport } from "../../protocol/src/transport/index.ts";
 import type { MemoryPoint, MemoryResult } from "./lib/report-types.ts";
@@ -36,6 +37,13 @@ const b2bua = new B2bua({
   sessionTimer: null,
   mediaWorkers: WORKERS,
 });
+
+/** heapUsed without the code spaces (JIT code: warm-up, not call state) */
+function heapObjects(): number {
+  return getHeapSpaceStatistics()
+    .filter((s) => !s.space_name.startsWith("code"))
+    .reduce((sum, s) => sum + s.space_used_size, 0);
+}
 
 const children: ChildProcess[] = [];
 function sipp(args: string[], timeoutS: number): Promise<string> {
@@ -139,6 +147,7 @@ for (const n of STAGES) {
   const p = {
     calls: done,
     heapUsedKiB: Math.round(m.heapUsed / 1024),
+    heapObjectsKiB: Math.round(heapObjects() / 1024),
     ...(WORKERS > 0 ? { workersHeapUsedKiB: Math.round(workersHeap / 1024) } : {}),
     rssKiB: Math.round(m.rss / 1024),
     externalKiB: Math.round(m.external / 1024),
@@ -152,6 +161,9 @@ for (const n of STAGES) {
   };
   points.push(p);
   console.log(JSON.stringify({ ...p, succ, stage: n }));
+  // --snapshots DIR: a heap snapshot of the SIP thread at each checkpoint (what grew, if anything)
+  const snapDir = arg("snapshots", "");
+  if (snapDir !== "") writeHeapSnapshot(join(snapDir, `b2bua-${done}.heapsnapshot`));
 }
 
 const result: MemoryResult = {

@@ -62,6 +62,11 @@ export interface CpsRun {
 export interface MemoryPoint {
   calls: number;
   heapUsedKiB: number;
+  /**
+   * heapUsed without V8's code spaces (JIT-compiled code grows while the process warms up and is
+   * no call's state): what a leak of per-call state would grow (memory-b2bua.ts)
+   */
+  heapObjectsKiB?: number;
   /** the media worker threads' heapUsed, summed (memory-b2bua.ts with --media-workers > 0) */
   workersHeapUsedKiB?: number;
   rssKiB: number;

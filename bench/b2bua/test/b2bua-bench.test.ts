@@ -236,3 +236,36 @@ test("renderMemory: the media workers' heap is judged too when measured", () => 
   assert.match(flat.md, /\| 100,000 \| 10200 \| 8100 \|/);
   assert.equal(renderMemory([result(12_000)]).goals[0]!.met, false, "a worker heap that grew fails it");
 });
+
+test("renderMemory: with the heap without JIT code recorded, that is what is judged, heapUsed shown beside it", () => {
+  const point = (calls: number, heap: number, objects: number) => ({
+    calls,
+    heapUsedKiB: heap,
+    heapObjectsKiB: objects,
+    rssKiB: 100_000,
+    externalKiB: 2000,
+    arrayBuffersKiB: 40,
+    activeHandles: 4,
+    portsInUse: 0,
+    elapsedS: 1,
+  });
+  const result = (objectsLast: number) => ({
+    subject: "s",
+    date: "d",
+    node: "v20",
+    load: "l",
+    concurrency: 250,
+    packetsPerCall: 0,
+    digitsPerCall: 0,
+    points: [point(1000, 10_000, 8000), point(100_000, 11_600, objectsLast)],
+    failedCalls: 0,
+    command: "c",
+  });
+  const warm = renderMemory([result(8400)]);
+  assert.equal(warm.goals[0]!.met, true, "heapUsed +1,600 KiB of JIT code, objects +400: no growth");
+  assert.match(
+    warm.goals[0]!.measured,
+    /^heap without JIT code 8000 → 8400 KiB \(\+400\), heapUsed 10000 → 11600/,
+  );
+  assert.equal(renderMemory([result(9500)]).goals[0]!.met, false, "objects +1,500 KiB: growth");
+});
