@@ -122,8 +122,6 @@ uint32_t fast_prefix(state_t *st, uint32_t slot, uint32_t r, uint32_t first, dou
     st->fiov[f].iov_base = p;
     st->fiov[f].iov_len = st->msgs[f].msg_len;
     memset(&st->fmsgs[f], 0, sizeof st->fmsgs[f]);
-    st->fmsgs[f].msg_hdr.msg_name = out->connected ? NULL : &out->remote;
-    st->fmsgs[f].msg_hdr.msg_namelen = out->connected ? 0 : out->remote_len;
     st->fmsgs[f].msg_hdr.msg_iov = &st->fiov[f];
     st->fmsgs[f].msg_hdr.msg_iovlen = 1;
   }
@@ -133,22 +131,7 @@ uint32_t fast_prefix(state_t *st, uint32_t slot, uint32_t r, uint32_t first, dou
   out->fast_tx += f;
   st->datagrams += f;
   st->fast += f;
-  uint32_t i = 0;
-  while (i < f) {
-    st->tx_calls++;
-    int n = sendmmsg(out->fd, st->fmsgs + i, f - i, MSG_DONTWAIT);
-    if (n > 0) {
-      st->tx_datagrams += n;
-      i += (uint32_t)n;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    /* as flush(): a full socket buffer loses the rest of the run, another error this datagram */
-    uint32_t lost = (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) ? f - i : 1;
-    out->errors += lost;
-    st->tx_errors += lost;
-    i += lost;
-  }
+  send_run(st, out, st->fmsgs, f);
   return f;
 }
 

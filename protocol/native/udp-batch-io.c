@@ -5,16 +5,19 @@
  */
 #include "udp-batch.h"
 
-/* Sends records [i, k) of one socket; failures are counted on the socket, never thrown. */
-static void send_run(state_t *st, sock_t *s, uint32_t k) {
+/*
+ * Sends msgs[0, k) (iovecs set) on one socket, to its remote unless connected; failures are counted
+ * on the socket, never thrown. flush() and the audio fast path (udp-batch-fast.c) both send here.
+ */
+void send_run(state_t *st, sock_t *s, struct mmsghdr *msgs, uint32_t k) {
   uint32_t i = 0;
   for (uint32_t j = 0; j < k; j++) {
-    st->msgs[j].msg_hdr.msg_name = s->connected ? NULL : &s->remote;
-    st->msgs[j].msg_hdr.msg_namelen = s->connected ? 0 : s->remote_len;
+    msgs[j].msg_hdr.msg_name = s->connected ? NULL : &s->remote;
+    msgs[j].msg_hdr.msg_namelen = s->connected ? 0 : s->remote_len;
   }
   while (i < k) {
     st->tx_calls++;
-    int r = sendmmsg(s->fd, st->msgs + i, k - i, MSG_DONTWAIT);
+    int r = sendmmsg(s->fd, msgs + i, k - i, MSG_DONTWAIT);
     if (r > 0) {
       st->tx_datagrams += r;
       i += (uint32_t)r;
@@ -45,7 +48,7 @@ static napi_value js_flush(napi_env env, napi_callback_info info) {
     if (len > bytes - off - 8) break; /* a bug on the JS side: stop, send nothing more */
     sock_t *s = slot < st->cap && st->socks[slot].fd >= 0 ? &st->socks[slot] : NULL;
     if (run != NULL && (s != run || k == MMSG_MAX)) {
-      send_run(st, run, k);
+      send_run(st, run, st->msgs, k);
       k = 0;
       run = NULL;
     }
@@ -64,7 +67,7 @@ static napi_value js_flush(napi_env env, napi_callback_info info) {
     records++;
     off += 8 + ((len + 7u) & ~7u);
   }
-  if (run != NULL) send_run(st, run, k);
+  if (run != NULL) send_run(st, run, st->msgs, k);
   return number(env, records);
 }
 

@@ -147,6 +147,9 @@ void give_slot(state_t *st, uint32_t slot);
 void update_ref(state_t *st);
 void on_env_cleanup(napi_async_cleanup_hook_handle hook, void *arg);
 
+/* udp-batch-io.c: msgs[0, k) out on `s`, errors counted */
+void send_run(state_t *st, sock_t *s, struct mmsghdr *msgs, uint32_t k);
+
 /* udp-batch-fast.c */
 uint32_t fast_prefix(state_t *st, uint32_t slot, uint32_t r, uint32_t first, double now_ms);
 void unroute(napi_env env, state_t *st, uint32_t slot);

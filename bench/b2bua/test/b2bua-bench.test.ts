@@ -14,6 +14,7 @@ import {
 } from "../lib/report-types.ts";
 import { compactEnv, highestCleanRate } from "../lib/render-cps.ts";
 import { heapFlat, renderMemory } from "../lib/render-memory.ts";
+import type { MemoryPoint, MemoryResult } from "../lib/report-types.ts";
 import { renderRtp } from "../lib/render-rtp.ts";
 
 test("bencode: the ng examples of the rtpengine README encode byte for byte", () => {
@@ -206,19 +207,24 @@ test("renderRtp: two relays clean at the same load point meet the ceiling goal w
   );
 });
 
-test("renderMemory: the media workers' heap is judged too when measured", () => {
-  const point = (calls: number, heap: number, workers?: number) => ({
+/** A two-checkpoint memory result (1,000 → 100,000 calls) with the given per-point extras. */
+function memoryResult(
+  heapLast: number,
+  first: Partial<MemoryPoint>,
+  last: Partial<MemoryPoint>,
+): MemoryResult {
+  const point = (calls: number, heap: number, extra: Partial<MemoryPoint>): MemoryPoint => ({
     calls,
     heapUsedKiB: heap,
-    ...(workers === undefined ? {} : { workersHeapUsedKiB: workers }),
     rssKiB: 100_000,
     externalKiB: 2000,
     arrayBuffersKiB: 40,
     activeHandles: 4,
     portsInUse: 0,
     elapsedS: 1,
+    ...extra,
   });
-  const result = (workersLast: number) => ({
+  return {
     subject: "s",
     date: "d",
     node: "v20",
@@ -226,10 +232,15 @@ test("renderMemory: the media workers' heap is judged too when measured", () => 
     concurrency: 250,
     packetsPerCall: 0,
     digitsPerCall: 0,
-    points: [point(1000, 10_000, 8000), point(100_000, 10_200, workersLast)],
+    points: [point(1000, 10_000, first), point(100_000, heapLast, last)],
     failedCalls: 0,
     command: "c",
-  });
+  };
+}
+
+test("renderMemory: the media workers' heap is judged too when measured", () => {
+  const result = (workersLast: number): MemoryResult =>
+    memoryResult(10_200, { workersHeapUsedKiB: 8000 }, { workersHeapUsedKiB: workersLast });
   const flat = renderMemory([result(8100)]);
   assert.equal(flat.goals[0]!.met, true);
   assert.match(flat.goals[0]!.measured, /media workers' heapUsed 8000 → 8100 KiB \(\+100\)/);
@@ -238,29 +249,8 @@ test("renderMemory: the media workers' heap is judged too when measured", () => 
 });
 
 test("renderMemory: with the heap without JIT code recorded, that is what is judged, heapUsed shown beside it", () => {
-  const point = (calls: number, heap: number, objects: number) => ({
-    calls,
-    heapUsedKiB: heap,
-    heapObjectsKiB: objects,
-    rssKiB: 100_000,
-    externalKiB: 2000,
-    arrayBuffersKiB: 40,
-    activeHandles: 4,
-    portsInUse: 0,
-    elapsedS: 1,
-  });
-  const result = (objectsLast: number) => ({
-    subject: "s",
-    date: "d",
-    node: "v20",
-    load: "l",
-    concurrency: 250,
-    packetsPerCall: 0,
-    digitsPerCall: 0,
-    points: [point(1000, 10_000, 8000), point(100_000, 11_600, objectsLast)],
-    failedCalls: 0,
-    command: "c",
-  });
+  const result = (objectsLast: number): MemoryResult =>
+    memoryResult(11_600, { heapObjectsKiB: 8000 }, { heapObjectsKiB: objectsLast });
   const warm = renderMemory([result(8400)]);
   assert.equal(warm.goals[0]!.met, true, "heapUsed +1,600 KiB of JIT code, objects +400: no growth");
   assert.match(
